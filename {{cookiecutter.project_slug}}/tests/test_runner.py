@@ -1,0 +1,242 @@
+"""The runner's promises, checked with real coroutines and a real Tk mainloop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from {{ cookiecutter.project_slug }}.bridge import report_progress
+from {{ cookiecutter.project_slug }}.runner import Runner
+
+LIVE = Runner.pattern != "blocking"  # does the window stay live while a task runs?
+
+
+async def add(a: int, b: int) -> int:
+    await asyncio.sleep(0.01)
+    return a + b
+
+
+async def boom() -> None:
+    await asyncio.sleep(0.01)
+    raise ValueError("boom")
+
+
+def test_result_arrives_later_on_the_main_thread(runner, recorder, wait_for):
+    handle = runner.submit(add, 2, 3, **recorder.callbacks())
+    assert recorder.events == [], "callbacks must not run inside submit()"
+    wait_for(lambda: handle.done)
+    assert recorder.events == [("result", 5)]
+    assert handle.state == "done"
+    assert runner.in_flight == 0
+
+
+def test_progress_arrives_in_order_before_the_result(runner, recorder, wait_for):
+    async def steps() -> str:
+        for i in range(1, 11):
+            report_progress(i / 10)
+            await asyncio.sleep(0.005)
+        return "finished"
+
+    handle = runner.submit(steps, **recorder.callbacks())
+    wait_for(lambda: handle.done)
+    progress = [value for kind, value in recorder.events if kind == "progress"]
+    assert progress, "no progress report arrived"
+    assert progress == sorted(progress) and progress[-1] == 1.0
+    assert recorder.events[-1] == ("result", "finished")
+
+
+def test_error_reaches_on_error_once_and_the_runner_keeps_serving(runner, recorder, wait_for):
+    failing = runner.submit(boom, **recorder.callbacks())
+    wait_for(lambda: failing.done)
+    [(kind, error)] = recorder.events
+    assert kind == "error" and isinstance(error, ValueError) and str(error) == "boom"
+    assert failing.state == "failed"
+
+    later = runner.submit(add, 1, 1, **recorder.callbacks())
+    wait_for(lambda: later.done)
+    assert recorder.events[-1] == ("result", 2)
+
+
+def test_cancelled_error_raised_by_the_task_itself_is_an_error(runner, recorder, wait_for):
+    async def gives_up() -> None:
+        raise asyncio.CancelledError
+
+    handle = runner.submit(gives_up, **recorder.callbacks())
+    wait_for(lambda: handle.done)
+    [(kind, error)] = recorder.events
+    assert kind == "error" and isinstance(error, asyncio.CancelledError)
+
+
+def test_an_error_without_on_error_goes_to_report_callback_exception(root, runner, wait_for):
+    reported: list[BaseException] = []
+    root.report_callback_exception = lambda kind, error, tb: reported.append(error)
+    handle = runner.submit(boom)
+    wait_for(lambda: handle.done)
+    assert len(reported) == 1 and str(reported[0]) == "boom"
+
+
+def test_a_callback_that_raises_is_reported_and_later_tasks_still_arrive(root, runner, recorder, wait_for):
+    reported: list[BaseException] = []
+    root.report_callback_exception = lambda kind, error, tb: reported.append(error)
+
+    def bad_callback(value: object) -> None:
+        raise KeyError("from a callback")
+
+    first = runner.submit(add, 1, 2, on_result=bad_callback)
+    second = runner.submit(add, 3, 4, **recorder.callbacks())
+    wait_for(lambda: first.done and second.done)
+    assert [type(e) for e in reported] == [KeyError]
+    assert recorder.events == [("result", 7)]
+
+
+def test_overlapping_tasks_all_complete(runner, recorder, wait_for):
+    log: list[str] = []
+    lock = threading.Lock()
+
+    async def step(name: str) -> str:
+        with lock:
+            log.append(f"start {name}")
+        await asyncio.sleep(0.2)
+        with lock:
+            log.append(f"end {name}")
+        return name
+
+    handles = [runner.submit(step, name, **recorder.callbacks()) for name in "abcde"]
+    wait_for(lambda: all(h.done for h in handles))
+    assert sorted(value for _, value in recorder.terminal()) == list("abcde")
+    if LIVE:  # every task started before any ended: they really overlapped
+        assert all(entry.startswith("start") for entry in log[:5]), log
+    else:  # one after another
+        assert log == [f"{edge} {name}" for name in "abcde" for edge in ("start", "end")]
+
+
+def test_heartbeat_ticks_while_a_task_runs_unless_the_pattern_blocks(root, runner, wait_for):
+    running = threading.Event()
+    ticks_during_task = 0
+
+    async def work() -> None:
+        running.set()
+        await asyncio.sleep(0.5)
+        running.clear()
+
+    def tick() -> None:
+        nonlocal ticks_during_task
+        ticks_during_task += running.is_set()
+        beat[0] = root.after(10, tick)
+
+    beat = [root.after(10, tick)]
+    handle = runner.submit(work)
+    wait_for(lambda: handle.done)
+    root.after_cancel(beat[0])
+    if LIVE:
+        assert ticks_during_task >= 5, ticks_during_task
+    else:
+        assert ticks_during_task == 0, "the blocking pattern is expected to freeze the Tk loop"
+
+
+{% if cookiecutter.async_pattern != "blocking" -%}
+def test_cancel_stops_a_task_in_flight(runner, recorder, wait_for):
+    started = threading.Event()
+
+    async def forever() -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    handle = runner.submit(forever, **recorder.callbacks())
+    assert started.wait(5)
+    assert handle.cancel() is True
+    assert handle.cancel() is False, "a second cancel is a no-op"
+    wait_for(lambda: handle.done)
+    assert recorder.events == [("cancelled", None)]
+    assert handle.state == "cancelled"
+    assert handle.cancel() is False, "cancelling an ended task is a no-op"
+
+
+def test_cancel_before_the_task_starts(runner, recorder, wait_for):
+    handles = [runner.submit(add, 1, 1, **recorder.callbacks()) for _ in range(20)]
+    for handle in handles:
+        handle.cancel()
+    wait_for(lambda: all(h.done for h in handles))
+    assert len(recorder.terminal()) == 20
+    assert {kind for kind, _ in recorder.terminal()} <= {"cancelled", "result"}
+
+
+{%- else -%}
+def test_cancel_after_submit_is_a_no_op_because_the_task_has_already_run(runner, recorder, wait_for):
+    handle = runner.submit(add, 1, 1, **recorder.callbacks())
+    assert handle.cancel() is False
+    wait_for(lambda: handle.done)
+    assert recorder.events == [("result", 2)]
+
+
+def test_submit_from_inside_a_running_task_is_an_error(runner, recorder, wait_for):
+    async def nested() -> None:
+        runner.submit(add, 1, 1)
+
+    handle = runner.submit(nested, **recorder.callbacks())
+    wait_for(lambda: handle.done)
+    [(kind, error)] = recorder.events
+    assert kind == "error" and "inside a running task" in str(error)
+{%- endif %}
+
+
+def test_close_with_tasks_in_flight_is_prompt_and_leaves_no_thread(root, recorder, wait_for):
+    threads_before = set(threading.enumerate())
+    runner = Runner(root)
+    started = threading.Semaphore(0)
+
+    async def forever() -> None:
+        started.release()
+        await asyncio.Event().wait()
+
+    async def quick() -> None:
+        started.release()
+
+    count = 50
+    for _ in range(count):
+        runner.submit(forever if LIVE else quick, **recorder.callbacks())
+    for _ in range(count):
+        assert started.acquire(timeout=5)
+    began = time.monotonic()
+    runner.close(timeout=2.0)
+    assert time.monotonic() - began < 5.0
+    leftover = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()]
+    assert leftover == []
+    wait_for(lambda: True)
+    root.update()
+    assert recorder.terminal() == [], "no callback may run after close()"
+
+
+def test_close_twice_is_a_no_op_and_submit_after_close_raises(root):
+    runner = Runner(root)
+    runner.close()
+    runner.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        runner.submit(add, 1, 2)
+
+
+def test_command_makes_a_tk_callback_that_submits(root, runner, recorder, wait_for):
+    command = runner.command(add, 20, 22, **recorder.callbacks())
+    handle = command("an event Tk might pass")
+    wait_for(lambda: handle.done)
+    assert recorder.events == [("result", 42)]
+
+
+def test_nothing_polls_while_idle(root, runner, wait_for):
+    handle = runner.submit(add, 1, 1)
+    wait_for(lambda: handle.done)
+    root.update()
+    assert root.tk.call("after", "info") == "", "a timer is still armed with no task in flight"
+
+
+@pytest.mark.parametrize("tk_guard", [frozenset({"createfilehandler"})])
+def test_polling_fallback_where_tk_cannot_watch_a_pipe(root, runner, recorder, wait_for):
+    """As on Windows: outcomes still arrive, and the polling stops once nothing is in flight."""
+    handles = [runner.submit(add, i, i, **recorder.callbacks()) for i in range(5)]
+    wait_for(lambda: all(h.done for h in handles))
+    assert sorted(value for _, value in recorder.terminal()) == [0, 2, 4, 6, 8]
+    root.update()
+    assert root.tk.call("after", "info") == ""

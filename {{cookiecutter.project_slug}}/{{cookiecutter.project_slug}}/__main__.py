@@ -1,0 +1,5 @@
+"""`python -m {{ cookiecutter.project_slug }}` opens the window."""
+
+from .app import main
+
+main()

@@ -1,0 +1,41 @@
+"""blocking: each task runs to completion inside the Tk callback (`run_until_complete`).
+
+Trade-off: the simplest bridge there is, with no thread and no lock, but the
+window freezes for the whole task: no redraw, no clicks, and the heartbeat
+stall grows to the task's length. Tasks run one after another, so none can
+be cancelled while it runs (the Cancel button cannot even be clicked during
+the freeze). Fine for tasks of a few hundred milliseconds; for anything
+longer, bake the project again with another pattern.
+
+How: one event loop, created with the runner, runs each submitted coroutine
+with `run_until_complete` and then sits idle until the next click. Outcomes
+still reach their callbacks through the inbox in bridge.py, after the task,
+so the callbacks behave as in every other pattern.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tkinter
+from collections.abc import Coroutine
+from typing import Any
+
+from .bridge import RunnerBase, TaskHandle, wind_down
+
+
+class Runner(RunnerBase):
+    pattern = "blocking"
+
+    def __init__(self, root: tkinter.Misc) -> None:
+        super().__init__(root)
+        self._loop = asyncio.new_event_loop()
+
+    def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
+        if self._loop.is_running():
+            coro.close()
+            raise RuntimeError("submit() was called from inside a running task; the blocking runner runs one at a time")
+        self._loop.run_until_complete(coro)
+
+    def _shutdown(self, deadline: float) -> None:
+        self._loop.run_until_complete(wind_down(deadline))
+        self._loop.close()

@@ -1,0 +1,129 @@
+"""The window: buttons that start example tasks, and everything that shows their outcome.
+
+All of this runs on the Tk (main) thread. Tasks reach it only through the
+runner's callbacks, whatever pattern the runner uses; to wire up a coroutine
+of your own, copy one of the `runner.command(...)` lines below.
+"""
+
+from __future__ import annotations
+
+import time
+import tkinter
+import traceback
+from tkinter import ttk
+from types import TracebackType
+
+from . import tasks
+from .runner import Runner
+
+TITLE = {{ cookiecutter.project_name | py_string }}
+#: The heartbeat re-arms itself this often on the Tk loop; any extra delay is a UI stall.
+HEARTBEAT_MS = 20
+#: The stall shown is the longest one within this many seconds.
+STALL_WINDOW_S = 3.0
+
+
+class App:
+    """Builds the widgets on `root` and drives them from the runner's callbacks."""
+
+    def __init__(self, root: tkinter.Tk, runner: Runner | None = None) -> None:
+        self.root = root
+        self.runner = runner or Runner(root)
+        root.title(TITLE)
+        root.minsize(480, 320)
+        root.report_callback_exception = self.show_exception
+        root.protocol("WM_DELETE_WINDOW", self.close)
+
+        frame = ttk.Frame(root, padding=10)
+        frame.pack(fill="both", expand=True)
+        buttons = ttk.Frame(frame)
+        buttons.pack(fill="x")
+        # runner.command(coroutine_function, *args, on_result=..., ...) makes a Tk command that submits it.
+        run = self.runner.command
+        self.run_button = ttk.Button(
+            buttons,
+            text="Run task",
+            command=run(tasks.count_up, on_result=self.show_result, on_progress=self.show_progress),
+        )
+        self.run_ten_button = ttk.Button(buttons, text="Run 10", command=self.run_ten)
+        self.fail_button = ttk.Button(buttons, text="Fail", command=run(tasks.fail_after, on_error=self.show_error))
+        self.cancel_button = ttk.Button(buttons, text="Cancel", command=self.cancel)
+        for button in (self.run_button, self.run_ten_button, self.fail_button, self.cancel_button):
+            button.pack(side="left", padx=(0, 6))
+
+        self.progress = ttk.Progressbar(frame, maximum=1.0)
+        self.progress.pack(fill="x", pady=8)
+        self.results = tkinter.Listbox(frame, height=10)
+        self.results.pack(fill="both", expand=True)
+
+        footer = ttk.Frame(frame)
+        footer.pack(fill="x", pady=(8, 0))
+        self.status = ttk.Label(footer, text=f"Ready. Pattern: {self.runner.pattern}", anchor="w")
+        self.status.pack(side="left", fill="x", expand=True)
+        self.stall_label = ttk.Label(footer, text="UI stall: 0 ms", anchor="e")
+        self.stall_label.pack(side="right")
+
+        self.worst_stall_ms = 0.0
+        self._stalls: list[tuple[float, float]] = []  # (when, stall in ms) within STALL_WINDOW_S
+        self._last_beat = time.perf_counter()
+        self._beat_id = root.after(HEARTBEAT_MS, self._heartbeat)
+
+    def run_ten(self) -> None:
+        """Start ten overlapping tasks that each do real socket I/O."""
+        for n in range(1, 11):
+            self.runner.submit(tasks.echo_over_loopback, f"hello {n}", 0.1 + 0.02 * n, on_result=self.show_result)
+        self.set_status(f"{self.runner.in_flight} task(s) in flight")
+
+    def cancel(self) -> None:
+        count = self.runner.cancel_all()
+        self.set_status(f"Cancelling {count} task(s)" if count else "Nothing to cancel")
+
+    def show_progress(self, fraction: float) -> None:
+        self.progress["value"] = fraction
+
+    def show_result(self, value: object) -> None:
+        self.results.insert("end", f"\u2713 {value}")
+        self.results.see("end")
+        self.set_status(f"Done: {value}" + self._in_flight_note())
+
+    def show_error(self, error: BaseException) -> None:
+        self.results.insert("end", f"\u2717 {type(error).__name__}: {error}")
+        self.results.see("end")
+        self.set_status(f"Error: {type(error).__name__}: {error}", error=True)
+
+    def show_exception(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        """Tk's hook for exceptions in callbacks, and the runner's for task errors nobody handles."""
+        traceback.print_exception(kind, error, tb)
+        self.show_error(error)
+
+    def set_status(self, text: str, *, error: bool = False) -> None:
+        self.status.configure(text=text, foreground="#b00020" if error else "")
+
+    def close(self) -> None:
+        """Window closed: cancel tasks in flight, stop the runner, then destroy the window."""
+        self.root.after_cancel(self._beat_id)
+        self.runner.close()
+        self.root.destroy()
+
+    def _in_flight_note(self) -> str:
+        count = self.runner.in_flight
+        return f" ({count} still in flight)" if count else ""
+
+    def _heartbeat(self) -> None:
+        now = time.perf_counter()
+        stall_ms = max(0.0, (now - self._last_beat) * 1000 - HEARTBEAT_MS)
+        self._last_beat = now
+        self.worst_stall_ms = max(self.worst_stall_ms, stall_ms)
+        self._stalls = [(t, s) for t, s in self._stalls if now - t < STALL_WINDOW_S]
+        self._stalls.append((now, stall_ms))
+        recent = max(s for _, s in self._stalls)
+        text = f"UI stall: {recent:.0f} ms (worst {self.worst_stall_ms:.0f} ms)"
+        if self.stall_label.cget("text") != text:
+            self.stall_label.configure(text=text)
+        self._beat_id = self.root.after(HEARTBEAT_MS, self._heartbeat)
+
+
+def main() -> None:
+    root = tkinter.Tk()
+    App(root)
+    root.mainloop()
