@@ -21,24 +21,29 @@ ANSWERS = json.loads(
 
 PATTERNS = ("shared-loop-thread", "thread-per-task", "blocking")
 LICENSES = ("MIT", "BSD-3-Clause", "Apache-2.0", "none")
-# Module names the generated package uses itself; a package of the same name
-# would make `import <slug>.app` ambiguous in its own tests.
-RESERVED = {"tests", "test", "app", "runner", "tasks", "bridge"}
+# The generated project has a `tests/` folder beside the package.
+RESERVED = {"tests"}
 # PEP 440, the canonical public version forms.
-VERSION = re.compile(r"^([1-9][0-9]*!)?(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*((a|b|rc)(0|[1-9][0-9]*))?(\.post(0|[1-9][0-9]*))?(\.dev(0|[1-9][0-9]*))?$")
+VERSION = re.compile(
+    r"^([1-9][0-9]*!)?(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*"
+    r"((a|b|rc)(0|[1-9][0-9]*))?(\.post(0|[1-9][0-9]*))?(\.dev(0|[1-9][0-9]*))?$"
+)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def slug_problem(slug: str) -> str | None:
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", slug):
-        why = "it starts with a digit" if slug[:1].isdigit() else "it must be lowercase ASCII letters, digits and underscores"
+        if slug[:1].isdigit():
+            why = "it starts with a digit"
+        else:
+            why = "it must be lowercase ASCII letters, digits and underscores"
         return f"project_slug {slug!r} is not a usable Python package name: {why} (try {suggest(slug)!r})"
     if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
         return f"project_slug {slug!r} is a Python keyword (try {slug + '_app'!r})"
     if slug in sys.stdlib_module_names:
         return f"project_slug {slug!r} would shadow the standard-library module of that name (try {slug + '_app'!r})"
     if slug in RESERVED:
-        return f"project_slug {slug!r} is a module name the generated project uses itself (try {slug + '_app'!r})"
+        return f"project_slug {slug!r} is the name of the generated project's test folder (try {slug + '_app'!r})"
     return None
 
 

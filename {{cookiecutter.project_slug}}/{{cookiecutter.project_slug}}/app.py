@@ -30,6 +30,7 @@ class App:
         self.root = root
         self.runner = runner or Runner(root)
         root.title(TITLE)
+        root.geometry("640x400")
         root.minsize(480, 320)
         root.report_callback_exception = self.show_exception
         root.protocol("WM_DELETE_WINDOW", self.close)
@@ -58,10 +59,10 @@ class App:
 
         footer = ttk.Frame(frame)
         footer.pack(fill="x", pady=(8, 0))
+        self.stall_label = ttk.Label(footer, text="UI stall: 0 ms", anchor="e")
+        self.stall_label.pack(side="right")  # packed first, so a long status cannot cover it
         self.status = ttk.Label(footer, text=f"Ready. Pattern: {self.runner.pattern}", anchor="w")
         self.status.pack(side="left", fill="x", expand=True)
-        self.stall_label = ttk.Label(footer, text="UI stall: 0 ms", anchor="e")
-        self.stall_label.pack(side="right")
 
         self.worst_stall_ms = 0.0
         self._stalls: list[tuple[float, float]] = []  # (when, stall in ms) within STALL_WINDOW_S

@@ -1,0 +1,71 @@
+"""Shared fixtures: a virtual screen for every Tk test, and helpers to bake and inspect projects."""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+TEMPLATE = Path(__file__).resolve().parent.parent
+PATTERNS = ("shared-loop-thread", "thread-per-task", "blocking")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def display() -> str:
+    """The X display the Tk tests use: the caller's, or a private Xvfb started here.
+
+    With no display and no Xvfb the whole run fails: a GUI test that skips
+    proves nothing.
+    """
+    if os.environ.get("DISPLAY"):
+        yield os.environ["DISPLAY"]
+        return
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        pytest.fail("no DISPLAY and no Xvfb: install it (apt-get install xvfb) or run under a desktop session")
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    ready, _, _ = select.select([read_fd], [], [], 20)
+    number = os.read(read_fd, 64).decode().strip() if ready else ""
+    os.close(read_fd)
+    if not number:
+        server.kill()
+        pytest.fail("Xvfb did not start within 20 s")
+    os.environ["DISPLAY"] = f":{number}"
+    yield os.environ["DISPLAY"]
+    server.terminate()
+    server.wait(10)
+
+
+def baked_path(result) -> Path:
+    """The project folder of a successful pytest-cookies bake (fails the test otherwise)."""
+    assert result.exception is None, result.exception
+    assert result.exit_code == 0
+    return Path(result.project_path)
+
+
+def read_pyproject(project: Path) -> dict:
+    return tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def run_generated_suite(project: Path) -> subprocess.CompletedProcess[str]:
+    """The generated project's own tests, run as its README says, in a fresh interpreter."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )

@@ -1,0 +1,114 @@
+"""Bad answers stop the bake with one clear line and leave no folder behind."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import TEMPLATE, baked_path
+
+
+def bake_cli(tmp_path: Path, *answers: str) -> subprocess.CompletedProcess[str]:
+    """Run the cookiecutter command line as a user would, output going to tmp_path/out."""
+    out = tmp_path / "out"
+    out.mkdir()
+    return subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE), "-o", str(out), *answers],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("ERROR:")]
+
+
+@pytest.mark.parametrize(
+    ("slug", "reason"),
+    [
+        ("my-app", "lowercase ASCII letters, digits and underscores"),
+        ("class", "is a Python keyword"),
+        ("asyncio", "shadow the standard-library module"),
+        ("tkinter", "shadow the standard-library module"),
+        ("1st", "starts with a digit"),
+        ("MyApp", "lowercase ASCII letters"),
+        ("match", "is a Python keyword"),
+        ("tests", "test folder"),
+    ],
+)
+def test_bad_slug_is_refused_with_one_line_and_no_folder(tmp_path, slug, reason):
+    done = bake_cli(tmp_path, f"project_slug={slug}")
+    assert done.returncode != 0
+    [line] = error_lines(done.stderr)
+    assert repr(slug) in line and reason in line, line
+    assert list((tmp_path / "out").iterdir()) == [], "a refused bake must leave no folder"
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ("version=one", "is not a PEP 440 version"),
+        ("author_email=not-an-address", "is not an e-mail address"),
+        ("project_name=   ", "project_name must not be empty"),
+        ("description=two\nlines", "single line of printable text"),
+    ],
+)
+def test_other_bad_answers_are_refused(tmp_path, answer, reason):
+    done = bake_cli(tmp_path, answer)
+    assert done.returncode != 0
+    [line] = error_lines(done.stderr)
+    assert reason in line, line
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_an_unknown_pattern_is_refused(tmp_path):
+    """The command line checks choices itself; a replayed answer file reaches the hook, which refuses it too."""
+    done = bake_cli(tmp_path, "async_pattern=single-threaded")
+    assert done.returncode != 0
+    assert "single-threaded" in done.stderr
+    assert list((tmp_path / "out").iterdir()) == []
+
+    context = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
+    answers = {key: value for key, value in context.items() if not key.startswith("__")}
+    answers.update(project_slug="replayed", async_pattern="single-threaded", license="MIT", include_github_actions=True)
+    replay = tmp_path / "replay.json"
+    replay.write_text(json.dumps({"cookiecutter": answers}), encoding="utf-8")
+    out = tmp_path / "replayed-out"
+    out.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--replay-file", str(replay), str(TEMPLATE), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    [line] = error_lines(done.stderr)
+    assert "async_pattern 'single-threaded' is unknown" in line
+    assert list(out.iterdir()) == []
+
+
+def test_a_good_answer_set_bakes_from_the_command_line(tmp_path):
+    done = bake_cli(tmp_path, "async_pattern=thread-per-task")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "async_tk_prototype" / "async_tk_prototype" / "runner.py").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Async Tk Prototype", "async_tk_prototype"),
+        ("Café Déjà-Vu", "cafe_deja_vu"),
+        ("\U0001f389\U0001f680", "app"),
+        ("123 Go", "app_123_go"),
+        ("Asyncio", "asyncio_app"),
+        ("Class", "class_app"),
+        ('My "quoted" \\ app', "my_quoted_app"),
+    ],
+)
+def test_the_default_slug_is_derived_robustly(cookies, name, slug):
+    project = baked_path(cookies.bake(extra_context={"project_name": name}))
+    assert project.name == slug
