@@ -15,6 +15,17 @@ import pytest
 TEMPLATE = Path(__file__).resolve().parent.parent
 PATTERNS = ("shared-loop-thread", "thread-per-task", "blocking")
 
+# The closing line of every generated suite run in this session, shown at the
+# end of the run so that the log says how many Tk tests really ran.
+GENERATED_SUITES: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if GENERATED_SUITES:
+        terminalreporter.section("generated projects' own test suites (real Tk under X)")
+        for line in GENERATED_SUITES:
+            terminalreporter.write_line(line)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def display() -> str:
@@ -60,12 +71,15 @@ def read_pyproject(project: Path) -> dict:
     return tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
 
 
-def run_generated_suite(project: Path) -> subprocess.CompletedProcess[str]:
+def run_generated_suite(project: Path, label: str) -> subprocess.CompletedProcess[str]:
     """The generated project's own tests, run as its README says, in a fresh interpreter."""
-    return subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=project,
         capture_output=True,
         text=True,
         timeout=600,
     )
+    closing = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else f"no output, exit {done.returncode}"
+    GENERATED_SUITES.append(f"{label}: {closing.strip('= ')}")
+    return done

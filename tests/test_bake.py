@@ -75,7 +75,7 @@ def test_bake_each_pattern(cookies, pattern, workflow):
     )
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
-    suite = run_generated_suite(project)
+    suite = run_generated_suite(project, f"{pattern}, {'with' if workflow else 'no'} workflow")
     assert suite.returncode == 0, suite.stdout + suite.stderr
     summary = suite.stdout.strip().splitlines()[-1]
     assert re.search(r"\d+ passed", summary) and "skipped" not in summary and "failed" not in summary, summary
