@@ -21,11 +21,13 @@ COMMON_FILES = {
     f"{SLUG}/__init__.py",
     f"{SLUG}/__main__.py",
     f"{SLUG}/app.py",
+    f"{SLUG}/bench.py",
     f"{SLUG}/bridge.py",
     f"{SLUG}/runner.py",
     f"{SLUG}/tasks.py",
     "tests/conftest.py",
     "tests/test_app.py",
+    "tests/test_bench.py",
     "tests/test_main.py",
     "tests/test_runner.py",
 }

@@ -2,16 +2,19 @@
 
 Trade-off: the window stays live and tasks are isolated from one another: a
 task that blocks its thread (a synchronous library call) slows no other task.
-The price is an OS thread and a new event loop for every task, and tasks
-cannot share loop-bound objects (an `asyncio.Lock`, a connection opened in
-another task). Each thread runs its own loop with `asyncio.run`; the naive
-alternative, several threads calling `run_until_complete` on one shared loop,
-fails with "This event loop is already running" as soon as two tasks overlap.
+The price is an OS thread and a new event loop for every task (starting one
+costs the Tk thread about half a millisecond), and tasks cannot share
+loop-bound objects (an `asyncio.Lock`, a connection opened in another task).
+Each thread runs its own loop with `asyncio.run`; the naive alternative,
+several threads calling `run_until_complete` on one shared loop, fails with
+"This event loop is already running" as soon as two tasks overlap.
 
-How: outcomes come back through the inbox in bridge.py, so Tk is only ever
-touched on the main thread. `close()` cancels every task and joins the
-threads, up to its timeout; the threads are daemons, so a task that ignores
-cancellation cannot keep the process alive.
+How: threads are started from the Tk event loop in slices of a few
+milliseconds, so a burst of a thousand submissions cannot freeze the window
+for half a second. Outcomes come back through the mailbox in bridge.py, so Tk
+is only ever touched on the main thread. `close()` cancels every task and
+joins the threads, up to its timeout; the threads are daemons, so a task that
+ignores cancellation cannot keep the process alive.
 """
 
 from __future__ import annotations
@@ -21,10 +24,14 @@ import threading
 import time
 import tkinter
 import weakref
+from collections import deque
 from collections.abc import Coroutine
 from typing import Any
 
 from .bridge import RunnerBase, TaskHandle
+
+#: How long one Tk callback may spend starting threads before Tk gets to draw and handle input.
+START_SLICE_SECONDS = 0.004
 
 
 class Runner(RunnerBase):
@@ -32,13 +39,33 @@ class Runner(RunnerBase):
 
     def __init__(self, root: tkinter.Misc) -> None:
         super().__init__(root)
+        self._waiting: deque[tuple[str, Coroutine[Any, Any, None]]] = deque()
+        self._starter: str | None = None  # the pending after() that starts waiting threads
         self._threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 
     def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
-        thread = threading.Thread(target=asyncio.run, args=(coro,), name=f"task-{handle.name}", daemon=True)
-        self._threads.add(thread)
-        thread.start()
+        self._waiting.append((handle.name, coro))
+        if self._starter is None:
+            self._starter = self._root.after(0, self._start_waiting)
+
+    def _start_waiting(self) -> None:
+        self._starter = None
+        deadline = time.perf_counter() + START_SLICE_SECONDS
+        while self._waiting:
+            name, coro = self._waiting.popleft()
+            thread = threading.Thread(target=asyncio.run, args=(coro,), name=f"task-{name}", daemon=True)
+            self._threads.add(thread)
+            thread.start()
+            if time.perf_counter() > deadline:
+                break
+        if self._waiting:
+            self._starter = self._root.after(1, self._start_waiting)
 
     def _shutdown(self, deadline: float) -> None:
+        if self._starter is not None:
+            self._root.after_cancel(self._starter)
+            self._starter = None
+        while self._waiting:  # never started: nothing to cancel, just close
+            self._waiting.popleft()[1].close()
         for thread in list(self._threads):
             thread.join(timeout=max(0.0, deadline - time.monotonic()))

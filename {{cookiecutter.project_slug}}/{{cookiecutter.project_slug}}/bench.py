@@ -1,0 +1,322 @@
+"""How the window feels while async work runs through this project's runner, in figures.
+
+    python -m {{ cookiecutter.project_slug }}.bench            # the full set, about half a minute
+    python -m {{ cookiecutter.project_slug }}.bench --quick    # smaller workloads, a few seconds
+    python -m {{ cookiecutter.project_slug }}.bench --task {{ cookiecutter.project_slug }}.tasks:count_up
+
+It opens a real Tk root, pushes fixed workloads through `runner.Runner`, and
+prints one table: idle cost, latency both ways, how late a 5 ms heartbeat on
+the Tk loop fires under load, throughput, threads and memory, and whether
+coroutines keep running while a modal dialog is open. `--task` times your own
+coroutine function (called with no arguments) in place of the long task.
+`--json` prints the figures as JSON, for tools that compare patterns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import platform
+import statistics
+import sys
+import threading
+import time
+import tkinter
+from collections.abc import Callable
+from dataclasses import dataclass
+from tkinter import messagebox
+from typing import Any
+
+from .bridge import report_progress
+from .runner import Runner
+
+try:
+    import resource
+except ImportError:  # Windows: no getrusage
+    resource = None  # type: ignore[assignment]
+
+HEARTBEAT_MS = 5
+
+
+@dataclass
+class Sizes:
+    idle_seconds: float
+    latency_samples: int
+    long_task_seconds: float
+    overlapping: tuple[int, int]
+    round_trips: int
+
+
+FULL = Sizes(idle_seconds=2.0, latency_samples=300, long_task_seconds=1.0, overlapping=(200, 1000), round_trips=10_000)
+QUICK = Sizes(idle_seconds=0.3, latency_samples=30, long_task_seconds=0.2, overlapping=(20, 100), round_trips=500)
+
+
+def usage() -> tuple[float, int]:
+    """CPU seconds used and context switches made by the whole process so far."""
+    if resource is None:
+        return time.process_time(), 0
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime, ru.ru_nvcsw + ru.ru_nivcsw
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    """p50, p99 and max of `values`, in milliseconds."""
+    ordered = sorted(values)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return {"p50": statistics.median(ordered) * 1000, "p99": p99 * 1000, "max": ordered[-1] * 1000}
+
+
+class Bench:
+    def __init__(self, root: tkinter.Tk, sizes: Sizes, long_task: Callable[[], Any] | None) -> None:
+        self.root = root
+        self.sizes = sizes
+        self.long_task = long_task
+        self.peak_threads = threading.active_count()
+
+    def pump(self, until: Callable[[], bool], timeout: float = 600.0) -> None:
+        """Run the real mainloop until `until()` holds."""
+        deadline = time.monotonic() + timeout
+
+        def check() -> None:
+            self.peak_threads = max(self.peak_threads, threading.active_count())
+            if until() or time.monotonic() > deadline:
+                self.root.quit()
+            else:
+                self.root.after(1, check)
+
+        self.root.after(0, check)
+        self.root.mainloop()
+        if not until():
+            raise TimeoutError("a benchmark workload did not finish")
+
+    def idle(self, seconds: float) -> dict[str, float]:
+        """CPU and wake-ups while the mainloop waits with nothing to do."""
+        self.root.update()
+        cpu0, switches0 = usage()
+        self.root.after(round(seconds * 1000), self.root.quit)
+        self.root.mainloop()
+        cpu1, switches1 = usage()
+        return {"cpu_s": cpu1 - cpu0, "wakeups": switches1 - switches0}
+
+    def latency(self, runner: Runner, samples: int) -> dict[str, dict[str, float]]:
+        """Tk->asyncio: submit() until the coroutine starts; asyncio->Tk: return until on_result runs."""
+        to_loop: list[float] = []
+        to_tk: list[float] = []
+
+        async def probe(submitted: float) -> float:
+            to_loop.append(time.perf_counter() - submitted)
+            await asyncio.sleep(0)
+            return time.perf_counter()
+
+        def arrived(returned: float) -> None:
+            to_tk.append(time.perf_counter() - returned)
+            if len(to_tk) < samples:
+                self.root.after(1, send)
+
+        def send() -> None:
+            runner.submit(probe, time.perf_counter(), on_result=arrived)
+
+        send()
+        self.pump(lambda: len(to_tk) >= samples)
+        return {"tk_to_asyncio": spread(to_loop), "asyncio_to_tk": spread(to_tk)}
+
+    def heartbeat(self, runner: Runner, start: Callable[[Runner], int]) -> dict[str, float]:
+        """Gaps between runs of a 5 ms `after()` timer while a workload runs, in ms."""
+        gaps: list[float] = []
+        last = time.perf_counter()
+
+        def beat() -> None:
+            nonlocal last
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+            beat_id[0] = self.root.after(HEARTBEAT_MS, beat)
+
+        beat_id = [self.root.after(HEARTBEAT_MS, beat)]
+        last = time.perf_counter()
+        start(runner)
+        self.pump(lambda: runner.in_flight == 0)
+        self.root.after_cancel(beat_id[0])
+        gaps.append(time.perf_counter() - last)  # the gap still open at the end counts too
+        return spread(gaps)
+
+    def long(self, runner: Runner) -> int:
+        seconds = self.sizes.long_task_seconds
+
+        async def long_task() -> None:
+            for step in range(50):
+                await asyncio.sleep(seconds / 50)
+                report_progress(step)
+
+        runner.submit(self.long_task or long_task, on_progress=lambda value: None)
+        return 1
+
+    @staticmethod
+    def overlapping(count: int) -> Callable[[Runner], int]:
+        async def short_task(i: int) -> int:
+            await asyncio.sleep(0.02 + (i % 10) / 1000)
+            report_progress(i)
+            return i
+
+        def start(runner: Runner) -> int:
+            for i in range(count):
+                runner.submit(short_task, i, on_result=lambda value: None, on_progress=lambda value: None)
+            return count
+
+        return start
+
+    def throughput(self, runner: Runner, count: int) -> float:
+        """Round trips per second: trivial coroutines submitted in one burst, until the last result is back."""
+
+        async def nothing() -> None:
+            return None
+
+        done = [0]
+
+        def arrived(_: object) -> None:
+            done[0] += 1
+
+        began = time.perf_counter()
+        for _ in range(count):
+            runner.submit(nothing, on_result=arrived)
+        self.pump(lambda: done[0] >= count)
+        return count / (time.perf_counter() - began)
+
+    def modal_dialog(self, runner: Runner) -> dict[str, Any]:
+        """Does a coroutine keep running, and do results arrive, while a messagebox is open?"""
+        ticks = [0]
+        stop = threading.Event()
+
+        async def ticker() -> None:
+            began = time.monotonic()
+            while not stop.is_set() and time.monotonic() - began < 3.0:  # bounded: the blocking runner waits for it
+                await asyncio.sleep(0.01)
+                ticks[0] += 1
+
+        arrivals_during: list[bool] = []
+        dialog_open = [False]
+        opened = [0.0]
+        seen: dict[str, int] = {}
+
+        def open_dialog() -> None:
+            seen["before"] = ticks[0]
+            opened[0] = time.monotonic()
+            dialog_open[0] = True
+            self.root.after(300, lambda: runner.submit(quick, on_result=lambda _: arrivals_during.append(dialog_open[0])))
+            self.root.after(1000, close_dialog)
+            messagebox.showinfo("benchmark", "A modal dialog is open.", parent=self.root)
+            dialog_open[0] = False
+            stop.set()
+
+        def close_dialog() -> None:
+            seen["during"] = ticks[0] - seen["before"]
+            seen["open_ms"] = round((time.monotonic() - opened[0]) * 1000)
+            self.root.tk.call(".__tk__messagebox.ok", "invoke")
+
+        async def quick() -> None:
+            return None
+
+        runner.submit(ticker)
+        self.root.after(100, open_dialog)
+        self.pump(lambda: stop.is_set() and runner.in_flight == 0)
+        return {
+            "ticks_during_dialog": seen.get("during", 0),
+            "dialog_open_s": seen.get("open_ms", 0) / 1000,
+            "result_arrived_during_dialog": any(arrivals_during),
+        }
+
+
+def measure(sizes: Sizes, long_task: Callable[[], Any] | None) -> dict[str, Any]:
+    root = tkinter.Tk()
+    root.title("benchmark")
+    bench = Bench(root, sizes, long_task)
+    figures: dict[str, Any] = {"pattern": Runner.pattern, "idle_plain_mainloop": bench.idle(sizes.idle_seconds)}
+    runner = Runner(root)
+    try:
+        figures["idle_with_runner"] = bench.idle(sizes.idle_seconds)
+        figures.update(bench.latency(runner, sizes.latency_samples))
+        figures["heartbeat_long_task"] = bench.heartbeat(runner, bench.long)
+        for count in sizes.overlapping:
+            figures[f"heartbeat_{count}_tasks"] = bench.heartbeat(runner, bench.overlapping(count))
+        figures["round_trips_per_s"] = bench.throughput(runner, sizes.round_trips)
+        figures["modal_dialog"] = bench.modal_dialog(runner)
+        figures["idle_after_work"] = bench.idle(sizes.idle_seconds)
+        figures["peak_threads"] = bench.peak_threads
+        if resource is not None:
+            scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+            figures["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
+    finally:
+        runner.close()
+        root.destroy()
+    return figures
+
+
+def rows(figures: dict[str, Any], sizes: Sizes) -> list[tuple[str, str]]:
+    """The table's rows as (label, value) pairs."""
+
+    def trio(d: dict[str, float]) -> str:
+        return f"{d['p50']:.2f} / {d['p99']:.2f} / {d['max']:.2f}"
+
+    idle_s = sizes.idle_seconds
+    small, large = sizes.overlapping
+    dialog = figures["modal_dialog"]
+    return [
+        (f"idle CPU over {idle_s:g} s, plain mainloop (ms)", f"{figures['idle_plain_mainloop']['cpu_s'] * 1000:.1f}"),
+        (f"idle CPU over {idle_s:g} s, with runner (ms)", f"{figures['idle_with_runner']['cpu_s'] * 1000:.1f}"),
+        (f"idle wake-ups over {idle_s:g} s, plain / runner", (
+            f"{figures['idle_plain_mainloop']['wakeups']} / {figures['idle_with_runner']['wakeups']}")),
+        (f"idle wake-ups over {idle_s:g} s, after the work", f"{figures['idle_after_work']['wakeups']}"),
+        ("Tk->asyncio latency p50 / p99 / max (ms)", trio(figures["tk_to_asyncio"])),
+        ("asyncio->Tk latency p50 / p99 / max (ms)", trio(figures["asyncio_to_tk"])),
+        (f"heartbeat gap, 1 task of {sizes.long_task_seconds:g} s (ms)", trio(figures["heartbeat_long_task"])),
+        (f"heartbeat gap, {small} overlapping tasks (ms)", trio(figures[f"heartbeat_{small}_tasks"])),
+        (f"heartbeat gap, {large} overlapping tasks (ms)", trio(figures[f"heartbeat_{large}_tasks"])),
+        ("round trips per second", f"{figures['round_trips_per_s']:,.0f}"),
+        ("peak threads", str(figures["peak_threads"])),
+        ("peak RSS (MiB)", f"{figures['peak_rss_mib']:.0f}" if "peak_rss_mib" in figures else "n/a"),
+        ("coroutine runs during a modal dialog", (
+            f"{'yes' if dialog['ticks_during_dialog'] else 'no'} "
+            f"({dialog['ticks_during_dialog']} ticks of 10 ms in {dialog['dialog_open_s']:.1f} s)")),
+        ("results arrive during a modal dialog", "yes" if dialog["result_arrived_during_dialog"] else "no"),
+    ]  # fmt: skip
+
+
+def machine() -> str:
+    root = tkinter.Tk()
+    threaded = root.tk.call("set", "tcl_platform(threaded)")
+    root.destroy()
+    return (
+        f"{platform.system()} {platform.machine()}, Python {platform.python_version()}, "
+        f"Tk {tkinter.TkVersion} ({'threaded' if threaded == '1' else 'unthreaded'} Tcl)"
+    )
+
+
+def load_task(spec: str) -> Callable[[], Any]:
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m {{ cookiecutter.project_slug }}.bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller workloads: a few seconds in all")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--task", metavar="MODULE:FUNCTION", help="time this coroutine function instead of the long task")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    figures = measure(sizes, load_task(args.task) if args.task else None)
+    figures["machine"] = machine()
+    if args.json:
+        figures["rows"] = rows(figures, sizes)
+        print(json.dumps(figures, indent=2))
+        return
+    table = rows(figures, sizes)
+    width = max(len(label) for label, _ in table)
+    print(f"pattern: {Runner.pattern}    machine: {figures['machine']}")
+    for label, value in table:
+        print(f"{label:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
