@@ -129,7 +129,7 @@ def check_round_trip(project: Path, plain_shapes: dict[str, str], name: str, des
     assert markdown_text(readme[0]) == name
     if description.strip():
         assert markdown_text(readme[2]) == description
-    assert f"Copyright (c) " in (project / "LICENSE").read_text(encoding="utf-8")
+    assert "Copyright (c) " in (project / "LICENSE").read_text(encoding="utf-8")
     assert author in (project / "LICENSE").read_text(encoding="utf-8")
 
 
