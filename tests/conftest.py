@@ -15,6 +15,16 @@ import pytest
 TEMPLATE = Path(__file__).resolve().parent.parent
 PATTERNS = ("shared-loop-thread", "thread-per-task", "blocking")
 
+# What asyncio prints when a task, coroutine, loop or transport is leaked.
+ASYNCIO_LEAKS = (
+    "Task was destroyed but it is pending",
+    "was never awaited",
+    "Task exception was never retrieved",
+    "unclosed event loop",
+    "unclosed transport",
+    "unclosed <socket",
+)
+
 # The closing line of every generated suite run in this session, shown at the
 # end of the run so that the log says how many Tk tests really ran.
 GENERATED_SUITES: list[str] = []
@@ -74,7 +84,8 @@ def read_pyproject(project: Path) -> dict:
 def run_generated_suite(project: Path, label: str) -> subprocess.CompletedProcess[str]:
     """The generated project's own tests, run as its README says, in a fresh interpreter."""
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        # Development mode: asyncio's debug checks on, and a leaked socket or loop is an error.
+        [sys.executable, "-X", "dev", "-W", "error::ResourceWarning", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=project,
         capture_output=True,
         text=True,
@@ -82,4 +93,6 @@ def run_generated_suite(project: Path, label: str) -> subprocess.CompletedProces
     )
     closing = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else f"no output, exit {done.returncode}"
     GENERATED_SUITES.append(f"{label}: {closing.strip('= ')}")
+    for symptom in ASYNCIO_LEAKS:
+        assert symptom not in done.stdout + done.stderr, f"{label}: {symptom!r} in the output"
     return done

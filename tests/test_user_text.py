@@ -20,7 +20,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE, run_generated_suite
+from conftest import PATTERNS, TEMPLATE, run_generated_suite
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 from hypothesis import HealthCheck, example, given, settings
@@ -44,12 +44,12 @@ NASTY = [
 typed = st.one_of(st.sampled_from(NASTY), st.text(st.characters(exclude_categories=["Cs"]), max_size=30))
 
 
-def answers(**typed_answers: str) -> dict:
+def answers(pattern: str = "shared-loop-thread", **typed_answers: str) -> dict:
     context = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
     context = {key: value for key, value in context.items() if not key.startswith("__")}
     context.update(
         project_slug=SLUG,
-        async_pattern="shared-loop-thread",
+        async_pattern=pattern,
         license="MIT",
         include_github_actions=False,
         **typed_answers,
@@ -57,10 +57,10 @@ def answers(**typed_answers: str) -> dict:
     return {"cookiecutter": context}
 
 
-def bake_from_answers(folder: Path, **typed_answers: str) -> Path | None:
+def bake_from_answers(folder: Path, pattern: str = "shared-loop-thread", **typed_answers: str) -> Path | None:
     """Bake with these answers taken as data; None if the pre-generation hook refused them."""
     replay = folder / "answers.json"
-    replay.write_text(json.dumps(answers(**typed_answers)), encoding="utf-8")
+    replay.write_text(json.dumps(answers(pattern, **typed_answers)), encoding="utf-8")
     out = folder / "out"
     out.mkdir()
     try:
@@ -111,9 +111,13 @@ def window_title(project: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def plain_shapes(tmp_path_factory) -> dict[str, str]:
-    project = bake_from_answers(tmp_path_factory.mktemp("plain"))
-    return {p.relative_to(project).as_posix(): shape(p) for p in project.rglob("*.py")}
+def shapes_by_pattern(tmp_path_factory) -> dict[str, dict[str, str]]:
+    """Per pattern: the syntax tree of every generated Python file, baked with plain answers."""
+    shapes = {}
+    for pattern in PATTERNS:
+        project = bake_from_answers(tmp_path_factory.mktemp("plain"), pattern)
+        shapes[pattern] = {p.relative_to(project).as_posix(): shape(p) for p in project.rglob("*.py")}
+    return shapes
 
 
 def check_round_trip(project: Path, plain_shapes: dict[str, str], name: str, description: str, author: str) -> None:
@@ -133,35 +137,39 @@ def check_round_trip(project: Path, plain_shapes: dict[str, str], name: str, des
     assert author in (project / "LICENSE").read_text(encoding="utf-8")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.parametrize("pattern", PATTERNS)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=typed, description=typed, author=typed)
 @example(name=NASTY[0], description=NASTY[1], author=NASTY[2])
 @example(name="", description="", author="")
 @example(name="tab\there", description="", author="")
-def test_typed_text_reads_back_exactly_or_is_refused(tmp_path_factory, capfd, plain_shapes, name, description, author):
+def test_typed_text_reads_back_exactly_or_is_refused(
+    tmp_path_factory, capfd, shapes_by_pattern, pattern, name, description, author
+):
     capfd.readouterr()
-    project = bake_from_answers(tmp_path_factory.mktemp("typed"), project_name=name, description=description,
-                                author_name=author)  # fmt: skip
+    project = bake_from_answers(tmp_path_factory.mktemp("typed"), pattern, project_name=name,
+                                description=description, author_name=author)  # fmt: skip
     errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("ERROR:")]
     if project is None:
         assert should_refuse(name, description, author), errors
         assert len(errors) == 1, errors
         return
     assert not should_refuse(name, description, author)
-    check_round_trip(project, plain_shapes, name, description, author)
+    check_round_trip(project, shapes_by_pattern[pattern], name, description, author)
 
 
 @pytest.mark.parametrize("name", NASTY)
-def test_nasty_names_reach_the_window_title_and_the_suite_passes(tmp_path, plain_shapes, name):
+def test_nasty_names_reach_the_window_title(tmp_path, shapes_by_pattern, name):
     project = bake_from_answers(tmp_path, project_name=name, description=name, author_name=name)
     assert project is not None
-    check_round_trip(project, plain_shapes, name, name, name)
+    check_round_trip(project, shapes_by_pattern["shared-loop-thread"], name, name, name)
     assert window_title(project) == name
 
 
-def test_the_generated_suite_passes_with_the_nastiest_answers(tmp_path):
-    project = bake_from_answers(tmp_path, project_name=NASTY[0], description=NASTY[2], author_name=NASTY[1])
-    suite = run_generated_suite(project, "typed text: shared-loop-thread")
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_the_generated_suite_passes_with_the_nastiest_answers(tmp_path, pattern):
+    project = bake_from_answers(tmp_path, pattern, project_name=NASTY[0], description=NASTY[2], author_name=NASTY[1])
+    suite = run_generated_suite(project, f"typed text: {pattern}")
     assert suite.returncode == 0, suite.stdout + suite.stderr
 
 

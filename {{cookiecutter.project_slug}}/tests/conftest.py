@@ -8,6 +8,7 @@ must never touch Tk from a worker thread.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 import tkinter
@@ -134,3 +135,24 @@ def recorder() -> Iterator[Recorder]:
     recorder = Recorder()
     yield recorder
     assert recorder.off_main_thread == [], "a callback ran off the main thread"
+
+
+class AsyncioErrors(logging.Handler):
+    """Collects what asyncio logs as an error: a task destroyed while pending, an exception never retrieved."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def no_asyncio_errors() -> Iterator[None]:
+    handler = AsyncioErrors()
+    logger = logging.getLogger("asyncio")
+    logger.addHandler(handler)
+    yield
+    logger.removeHandler(handler)
+    assert handler.messages == [], "asyncio logged errors"

@@ -29,15 +29,53 @@ DRIVER = textwrap.dedent(
 )
 
 
-def test_python_m_opens_and_closes_cleanly_with_tasks_in_flight():
+def run_driver(driver: str) -> tuple[subprocess.CompletedProcess[str], float]:
     began = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-X", "dev", "-W", "error", "-c", DRIVER],
+        [sys.executable, "-X", "dev", "-W", "error", "-c", driver],
         capture_output=True,
         text=True,
         timeout=60,
     )
-    elapsed = time.monotonic() - began
+    return done, time.monotonic() - began
+
+
+def test_python_m_opens_and_closes_cleanly_with_tasks_in_flight():
+    done, elapsed = run_driver(DRIVER)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert elapsed < 30
+{%- if cookiecutter.async_pattern != "blocking" %}
+
+
+# Submits a thousand tasks that would run for a minute, then closes the window
+# and reports how long the close took.
+THOUSAND = textwrap.dedent(
+    """
+    import asyncio, time, tkinter
+    from {{ cookiecutter.project_slug }}.app import App
+
+    async def long_sleep():
+        await asyncio.sleep(60)
+
+    def close_with_a_thousand_in_flight():
+        for _ in range(1000):
+            app.runner.submit(long_sleep)
+        began = time.monotonic()
+        root.tk.call(root.protocol("WM_DELETE_WINDOW"))
+        print(f"{time.monotonic() - began:.3f}")
+
+    root = tkinter.Tk()
+    app = App(root)
+    root.after(200, close_with_a_thousand_in_flight)
+    root.mainloop()
+    """
+)
+
+
+def test_closing_with_a_thousand_tasks_in_flight_exits_promptly_and_quietly():
+    done, _ = run_driver(THOUSAND)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert float(done.stdout) < 2.0, f"closing took {done.stdout.strip()} s"
+{%- endif %}

@@ -204,7 +204,7 @@ class Bench:
             seen["before"] = ticks[0]
             opened[0] = time.monotonic()
             dialog_open[0] = True
-            self.root.after(300, lambda: runner.submit(quick, on_result=lambda _: arrivals_during.append(dialog_open[0])))
+            self.root.after(300, lambda: runner.submit(quick, on_result=arrived))
             self.root.after(1000, close_dialog)
             messagebox.showinfo("benchmark", "A modal dialog is open.", parent=self.root)
             dialog_open[0] = False
@@ -217,6 +217,9 @@ class Bench:
 
         async def quick() -> None:
             return None
+
+        def arrived(_: object) -> None:
+            arrivals_during.append(dialog_open[0])
 
         runner.submit(ticker)
         self.root.after(100, open_dialog)
@@ -302,7 +305,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m {{ cookiecutter.project_slug }}.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller workloads: a few seconds in all")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--task", metavar="MODULE:FUNCTION", help="time this coroutine function instead of the long task")
+    parser.add_argument("--task", metavar="MODULE:FUNCTION", help="time this coroutine function, not the long task")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     figures = measure(sizes, load_task(args.task) if args.task else None)

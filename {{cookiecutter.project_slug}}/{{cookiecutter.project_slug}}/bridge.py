@@ -370,6 +370,6 @@ async def wind_down(deadline: float) -> None:
     tasks = asyncio.all_tasks() - {asyncio.current_task()}
     for task in tasks:
         task.cancel()
-    if tasks:
-        await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
+    if tasks:  # a moment at least, even past the deadline: cancelled tasks need a turn to finish
+        await asyncio.wait(tasks, timeout=max(0.1, deadline - time.monotonic()))
     await asyncio.get_running_loop().shutdown_asyncgens()

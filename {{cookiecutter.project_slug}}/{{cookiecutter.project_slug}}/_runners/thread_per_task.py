@@ -11,7 +11,8 @@ several threads calling `run_until_complete` on one shared loop, fails with
 
 How: threads are started from the Tk event loop in slices of a few
 milliseconds, so a burst of a thousand submissions cannot freeze the window
-for half a second. Outcomes come back through the mailbox in bridge.py, so Tk
+for half a second; a task therefore starts on the next turn of the Tk event
+loop, not inside `submit()`. Outcomes come back through the mailbox in bridge.py, so Tk
 is only ever touched on the main thread. `close()` cancels every task and
 joins the threads, up to its timeout; the threads are daemons, so a task that
 ignores cancellation cannot keep the process alive.
