@@ -14,7 +14,10 @@ from conftest import PATTERNS, TEMPLATE, baked_path, read_pyproject, run_generat
 
 SLUG = "async_tk_prototype"
 COMMON_FILES = {
+    ".editorconfig",
+    ".gitattributes",
     ".gitignore",
+    ".pre-commit-config.yaml",
     "LICENSE",
     "README.md",
     "pyproject.toml",
@@ -66,16 +69,25 @@ def test_bake_each_pattern(cookies, pattern, workflow):
     assert f"python -m {SLUG}" in readme
     assert f"How the {pattern} pattern works" in readme
 
+    tool = read_pyproject(project)["tool"]
+    assert tool["pytest"]["strict"] is True and tool["pytest"]["filterwarnings"] == ["error"]
+    assert "ASYNC" in tool["ruff"]["lint"]["select"]
+
     if workflow:
         ci = yaml.safe_load((project / WORKFLOW).read_text(encoding="utf-8"))
+        assert ci["permissions"] == {}
+        assert ci["concurrency"]["group"] == "${{ github.workflow }}-${{ github.ref }}"
+        matrix = ci["jobs"]["test"]["strategy"]["matrix"]
+        assert matrix["os"] == ["ubuntu-latest", "windows-latest", "macos-latest"]
+        assert matrix["python-version"] == ["3.11", "3.12", "3.13", "3.14"]
         steps = ci["jobs"]["test"]["steps"]
         assert any("xvfb-run" in step.get("run", "") for step in steps)
         assert any(step.get("with", {}).get("python-version") == "${{ matrix.python-version }}" for step in steps)
 
-    lint = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=project, capture_output=True, text=True
-    )
-    assert lint.returncode == 0, lint.stdout + lint.stderr
+    for lint_command in (["check"], ["format", "--check"]):
+        ruff = [sys.executable, "-m", "ruff", *lint_command, "--no-cache", "."]
+        lint = subprocess.run(ruff, cwd=project, capture_output=True, text=True)
+        assert lint.returncode == 0, lint.stdout + lint.stderr
 
     suite = run_generated_suite(project, f"{pattern}, {'with' if workflow else 'no'} workflow")
     assert suite.returncode == 0, suite.stdout + suite.stderr
@@ -116,3 +128,14 @@ def test_the_runner_docstring_is_the_first_thing_in_every_runner():
     for runner in runners.glob("*.py"):
         docstring = ast.get_docstring(ast.parse(runner.read_text(encoding="utf-8")))
         assert docstring and "Trade-off:" in docstring, runner
+
+
+def test_pre_commit_passes_right_after_baking(cookies):
+    project = baked_path(cookies.bake())
+    for command in (["git", "init", "-q"], ["git", "add", "-A"]):
+        subprocess.run(command, cwd=project, check=True)
+    hooks = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files"], cwd=project, capture_output=True, text=True
+    )
+    assert hooks.returncode == 0, hooks.stdout + hooks.stderr
+    assert "ruff check" in hooks.stdout and "ruff format" in hooks.stdout

@@ -26,7 +26,7 @@ import time
 import tkinter
 from collections.abc import Callable
 from dataclasses import dataclass
-from tkinter import messagebox
+from tkinter import messagebox, ttk
 from typing import Any
 
 from .bridge import report_progress
@@ -206,14 +206,25 @@ class Bench:
             dialog_open[0] = True
             self.root.after(300, lambda: runner.submit(quick, on_result=arrived))
             self.root.after(1000, close_dialog)
-            messagebox.showinfo("benchmark", "A modal dialog is open.", parent=self.root)
+            if self.root.tk.call("tk", "windowingsystem") == "x11":
+                messagebox.showinfo("benchmark", "A modal dialog is open.", parent=self.root)
+            else:  # native message boxes cannot be closed from code: a Tk dialog made modal the same way
+                dialog = tkinter.Toplevel(self.root)
+                ttk.Label(dialog, text="A modal dialog is open.").pack(padx=20, pady=20)
+                dialog.grab_set()
+                self.root.wait_window(dialog)
             dialog_open[0] = False
             stop.set()
 
         def close_dialog() -> None:
             seen["during"] = ticks[0] - seen["before"]
             seen["open_ms"] = round((time.monotonic() - opened[0]) * 1000)
-            self.root.tk.call(".__tk__messagebox.ok", "invoke")
+            if self.root.tk.call("winfo", "exists", ".__tk__messagebox"):
+                self.root.tk.call(".__tk__messagebox.ok", "invoke")
+            else:
+                for child in self.root.winfo_children():
+                    if isinstance(child, tkinter.Toplevel):
+                        child.destroy()
 
         async def quick() -> None:
             return None
