@@ -20,6 +20,7 @@ COMMON_FILES = {
     ".pre-commit-config.yaml",
     "LICENSE",
     "README.md",
+    "docs/window.png",
     "pyproject.toml",
     f"{SLUG}/__init__.py",
     f"{SLUG}/__main__.py",
@@ -65,7 +66,11 @@ def test_bake_each_pattern(cookies, pattern, workflow):
     assert meta["dependencies"] == []
     assert read_pyproject(project)["project"]["gui-scripts"] == {SLUG: f"{SLUG}.app:main"}
 
+    screenshot = (project / "docs" / "window.png").read_bytes()
+    assert screenshot == (TEMPLATE / "{{cookiecutter.project_slug}}" / "_screenshots" / f"{pattern}.png").read_bytes()
+
     readme = (project / "README.md").read_text(encoding="utf-8")
+    assert "(docs/window.png)" in readme
     assert f"python -m {SLUG}" in readme
     assert f"How the {pattern} pattern works" in readme
 

@@ -8,8 +8,10 @@ the app's own close path runs exactly as on a desktop.
 from __future__ import annotations
 
 import contextlib
+import struct
 import subprocess
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,24 +55,53 @@ def send_close(screen: display.Display, window) -> None:
     screen.sync()
 
 
+def png_of(window) -> bytes:
+    """A PNG of what `window` shows now (24-bit visual), encoded here: no image library needed."""
+    geometry = window.get_geometry()
+    width, height = geometry.width, geometry.height
+    pixels = window.get_image(0, 0, width, height, X.ZPixmap, 0xFFFFFFFF).data  # BGRX, row after row
+    rgb = bytearray(width * height * 3)
+    rgb[0::3], rgb[1::3], rgb[2::3] = pixels[2::4], pixels[1::4], pixels[0::4]
+    rows = b"".join(b"\x00" + bytes(rgb[y * width * 3 : (y + 1) * width * 3]) for y in range(height))
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+
+
 @dataclass
 class Session:
     returncode: int
     stderr: str
     close_took: float  # seconds from the first close message to the process's exit
     close_messages: int
+    screenshot: bytes | None
 
 
-def open_click_close(command: list[str], cwd: Path, title: str, clicks: tuple[tuple[int, int], ...] = ()) -> Session:
-    """Start the app, wait for its window, click, then close it the window manager's way (resent if missed)."""
+def open_click_close(
+    command: list[str],
+    cwd: Path,
+    title: str,
+    clicks: tuple[tuple[int, int], ...] = (),
+    screenshot_after: float | None = None,
+) -> Session:
+    """Start the app, wait for its window, click, then close it the window manager's way (resent if missed).
+
+    With `screenshot_after`, a PNG of the window is taken that many seconds after the clicks.
+    """
     app = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     screen = display.Display()
-    closes, took = 0, float("nan")
+    closes, took, picture = 0, float("nan"), None
     try:
         window = find_window(screen, title)
         time.sleep(0.3)  # let Tk finish drawing before the clicks land
         for at in clicks:
             click(screen, window, at)
+        if screenshot_after is not None:
+            time.sleep(screenshot_after)
+            picture = png_of(window)
         time.sleep(0.3)
         began = time.monotonic()
         while app.poll() is None and time.monotonic() - began < 15:
@@ -84,4 +115,4 @@ def open_click_close(command: list[str], cwd: Path, title: str, clicks: tuple[tu
             app.kill()
         _, stderr = app.communicate(timeout=10)
         screen.close()
-    return Session(app.returncode, stderr, took, closes)
+    return Session(app.returncode, stderr, took, closes, picture)

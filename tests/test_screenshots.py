@@ -1,0 +1,33 @@
+"""The README screenshots are real: the script that takes them runs, and every pattern has a current one."""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+import sys
+
+from conftest import PATTERNS, TEMPLATE
+
+SHOTS = TEMPLATE / "{{cookiecutter.project_slug}}" / "_screenshots"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_every_pattern_has_a_screenshot_of_the_whole_window():
+    for pattern in PATTERNS:
+        assert png_size((SHOTS / f"{pattern}.png").read_bytes()) == (640, 400), pattern
+
+
+def test_the_screenshot_script_takes_them(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(TEMPLATE / "scripts" / "screenshots.py"), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    for pattern in PATTERNS:
+        assert png_size((tmp_path / f"{pattern}.png").read_bytes()) == (640, 400), pattern
