@@ -10,6 +10,7 @@ through `_extensions` in cookiecutter.json (the template folder is on
 
 from __future__ import annotations
 
+import json
 import keyword
 import sys
 
@@ -91,6 +92,15 @@ def md_text(value: str) -> str:
     return "&#32;" * lead + escaped + "&#32;" * trail
 
 
+def replay_json(context: dict) -> str:
+    """The answers as a cookiecutter replay file: public keys only, so no absolute path of the baking machine.
+
+    `cookiecutter --replay-file .cookiecutter-replay.json <template>` bakes the same project again.
+    """
+    answers = {key: value for key, value in context.items() if not key.startswith("_")}
+    return json.dumps({"cookiecutter": answers}, indent=2, ensure_ascii=False) + "\n"
+
+
 class TemplateFilters(Extension):
     """Registers the filters above with cookiecutter's Jinja environment."""
 
@@ -101,4 +111,5 @@ class TemplateFilters(Extension):
             py_string=py_string,
             toml_string=toml_string,
             md_text=md_text,
+            replay_json=replay_json,
         )
