@@ -12,12 +12,23 @@ from __future__ import annotations
 
 import json
 import keyword
+import re
 import sys
+import unicodedata
+from pathlib import Path
 
 from jinja2.ext import Extension
 from slugify import slugify
 
 _MARKDOWN_SPECIALS = set("\\`*_[]<>#|~!&{}()+-.=:\"'$")
+_QUESTIONS = json.loads(Path(__file__).with_name("cookiecutter.json").read_text(encoding="utf-8"))
+# PEP 440, the canonical public version forms.
+_VERSION = re.compile(
+    r"^([1-9][0-9]*!)?(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*"
+    r"((a|b|rc)(0|[1-9][0-9]*))?(\.post(0|[1-9][0-9]*))?(\.dev(0|[1-9][0-9]*))?$"
+)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TEXT = {"project_name": True, "description": False, "author_name": False}  # typed text: required or not
 
 
 def default_slug(name: str) -> str:
@@ -33,9 +44,60 @@ def default_slug(name: str) -> str:
         return "app"
     if slug[0].isdigit():
         slug = f"app_{slug}"
-    if keyword.iskeyword(slug) or slug in sys.stdlib_module_names or slug in {"tests", "test"}:
+    if _unusable_slug(slug):
         slug = f"{slug}_app"
     return slug
+
+
+def _unusable_slug(slug: str) -> bool:
+    return (
+        keyword.iskeyword(slug)
+        or keyword.issoftkeyword(slug)
+        or slug in sys.stdlib_module_names
+        or slug == "tests"  # the generated project's test folder sits beside the package
+    )
+
+
+def problem_with(value: object, key: str) -> str:
+    """What is wrong with the answer `value` to question `key`, in one line; "" if nothing.
+
+    The one place answers are judged: cookiecutter's pre-generation hook
+    reports the first problem of all answers, and copier.yml asks this filter
+    for each answer as its validator.
+    """
+    if key in _TEXT:
+        if _TEXT[key] and not str(value).strip():
+            return f"{key} must not be empty"
+        for char in str(value):
+            if unicodedata.category(char) in {"Cc", "Cs", "Zl", "Zp"}:
+                return f"{key} must be a single line of printable text (it holds {char!r})"
+    elif key == "project_slug":
+        slug = str(value)
+        try_instead = f"(try {default_slug(slug)!r})"
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", slug):
+            why = "it starts with a digit" if slug[:1].isdigit() else "use lowercase ASCII letters, digits and _"
+            return f"project_slug {slug!r} is not a usable Python package name: {why} {try_instead}"
+        if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
+            return f"project_slug {slug!r} is a Python keyword {try_instead}"
+        if slug in sys.stdlib_module_names:
+            return f"project_slug {slug!r} would shadow the standard-library module of that name {try_instead}"
+        if slug == "tests":
+            return f"project_slug {slug!r} is the name of the generated project's test folder {try_instead}"
+    elif key == "author_email":
+        if value and not _EMAIL.match(str(value)):
+            return f"author_email {value!r} is not an e-mail address (leave it empty for none)"
+    elif key == "version":
+        if not _VERSION.match(str(value)):
+            return f"version {value!r} is not a PEP 440 version such as '0.1.0'"
+    elif isinstance(_QUESTIONS.get(key), list) and value not in _QUESTIONS[key]:
+        return f"{key} {value!r} is unknown; choose one of {', '.join(_QUESTIONS[key])}"
+    return ""
+
+
+def answer_problems(context: dict) -> list[str]:
+    """Every problem with a full set of answers, in the order of the questions."""
+    found = (problem_with(context.get(key, ""), key) for key in _QUESTIONS if not key.startswith("_"))
+    return [problem for problem in found if problem]
 
 
 def py_string(value: str) -> str:
@@ -95,9 +157,11 @@ def md_text(value: str) -> str:
 def replay_json(context: dict) -> str:
     """The answers as a cookiecutter replay file: public keys only, so no absolute path of the baking machine.
 
+    In the order of cookiecutter.json, whichever tool (cookiecutter or copier) bakes.
+
     `cookiecutter --replay-file .cookiecutter-replay.json <template>` bakes the same project again.
     """
-    answers = {key: value for key, value in context.items() if not key.startswith("_")}
+    answers = {key: context[key] for key in _QUESTIONS if not key.startswith("_") and key in context}
     return json.dumps({"cookiecutter": answers}, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -112,4 +176,6 @@ class TemplateFilters(Extension):
             toml_string=toml_string,
             md_text=md_text,
             replay_json=replay_json,
+            problem_with=problem_with,
+            answer_problems=answer_problems,
         )

@@ -4,16 +4,21 @@ The template carries every runner, screenshot and license text; this hook,
 run inside the freshly baked project, moves the chosen runner to
 `<slug>/runner.py`, its screenshot to `docs/window.png`, the chosen license
 to `LICENSE`, and deletes the rest,
-so that the project holds no file its owner did not ask for.
+so that the project holds no file its owner did not ask for. It runs in the
+baked project's folder, and reads the answers from the file that records them.
 """
 
+import json
 import shutil
 from pathlib import Path
 
-PACKAGE = Path("{{ cookiecutter.project_slug }}")
-PATTERN = "{{ cookiecutter.async_pattern }}"
-LICENSE = "{{ cookiecutter.license }}"
-WANTS_WORKFLOW = "{{ cookiecutter.include_github_actions }}" == "True"
+# The answers as the project records them; no template syntax here, so that
+# copier can run this file as a task just as cookiecutter runs it as a hook.
+ANSWERS = json.loads(Path(".cookiecutter-replay.json").read_text(encoding="utf-8"))["cookiecutter"]
+PACKAGE = Path(ANSWERS["project_slug"])
+PATTERN = ANSWERS["async_pattern"]
+LICENSE = ANSWERS["license"]
+WANTS_WORKFLOW = ANSWERS["include_github_actions"] in (True, "True", "yes", "y", "1", "true")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from conftest import PATTERNS, TEMPLATE, baked_path, read_pyproject, run_generat
 
 SLUG = "async_tk_prototype"
 COMMON_FILES = {
+    ".cookiecutter-replay.json",
     ".editorconfig",
     ".gitattributes",
     ".gitignore",

@@ -30,7 +30,7 @@ def error_lines(stderr: str) -> list[str]:
 @pytest.mark.parametrize(
     ("slug", "reason"),
     [
-        ("my-app", "lowercase ASCII letters, digits and underscores"),
+        ("my-app", "lowercase ASCII letters, digits and _"),
         ("class", "is a Python keyword"),
         ("asyncio", "shadow the standard-library module"),
         ("tkinter", "shadow the standard-library module"),

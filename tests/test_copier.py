@@ -1,0 +1,52 @@
+"""copier answers the same questions as cookiecutter, from a copier.yml derived from cookiecutter.json,
+and bakes the same tree for the same answers."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import copier
+import pytest
+from conftest import PATTERNS, TEMPLATE
+from cookiecutter.main import cookiecutter
+
+IGNORED = shutil.ignore_patterns(".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis")
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_copier_yml_is_derived_from_cookiecutter_json():
+    done = subprocess.run([sys.executable, str(TEMPLATE / "scripts" / "make_copier_yml.py"), "--check"])
+    assert done.returncode == 0, "copier.yml is stale: run scripts/make_copier_yml.py"
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_copier_and_cookiecutter_bake_the_same_tree(tmp_path, pattern):
+    # A plain copy: copier would otherwise take the last commit of a git checkout, not the working tree.
+    template = tmp_path / "template"
+    shutil.copytree(TEMPLATE, template, ignore=IGNORED)
+    answers = {
+        "project_name": 'Zo\u00eb\'s "Quick" \U0001f389 {{ app }}',
+        "async_pattern": pattern,
+        "license": "BSD-3-Clause",
+        "include_github_actions": pattern != "blocking",
+    }
+    by_cookiecutter = Path(cookiecutter(str(template), no_input=True, output_dir=str(tmp_path / "cc"), extra_context={
+        **answers, "project_name": answers["project_name"].replace("{{ app }}", "{{ '{{ app }}' }}")}))  # fmt: skip
+    by_copier = tmp_path / "copier" / by_cookiecutter.name
+    copier.run_copy(str(template), str(by_copier), data=answers, defaults=True, unsafe=True, quiet=True)
+    assert files(by_copier) == files(by_cookiecutter)
+
+
+def test_copier_refuses_a_bad_answer_with_the_same_words(tmp_path):
+    template = tmp_path / "template"
+    shutil.copytree(TEMPLATE, template, ignore=IGNORED)
+    with pytest.raises(ValueError, match="would shadow the standard-library module"):
+        copier.run_copy(str(template), str(tmp_path / "dst"), data={"project_slug": "asyncio"}, defaults=True,
+                        unsafe=True, quiet=True)  # fmt: skip
+    assert not (tmp_path / "dst").exists()
