@@ -12,6 +12,8 @@ import pytest
 from conftest import baked_path
 from xwindow import RUN_TASK, open_click_close
 
+pytestmark = pytest.mark.x11
+
 TITLE = "Install test"
 SLUG = "install_test"
 

@@ -7,7 +7,10 @@ import os
 import sys
 
 import pexpect
+import pytest
 from conftest import TEMPLATE, run_generated_suite
+
+pytestmark = pytest.mark.x11
 
 WIDTH = 80
 

@@ -6,7 +6,10 @@ import struct
 import subprocess
 import sys
 
+import pytest
 from conftest import PATTERNS, TEMPLATE
+
+pytestmark = pytest.mark.x11
 
 SHOTS = TEMPLATE / "{{cookiecutter.project_slug}}" / "_screenshots"
 

@@ -10,6 +10,8 @@ import pytest
 from conftest import PATTERNS, TEMPLATE
 from xwindow import RUN_TASK, RUN_TEN, open_click_close
 
+pytestmark = pytest.mark.x11
+
 
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_the_window_opens_runs_tasks_and_closes_cleanly(tmp_path, pattern):
