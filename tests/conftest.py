@@ -60,14 +60,17 @@ def display() -> str:
     os.close(write_fd)
     ready, _, _ = select.select([read_fd], [], [], 20)
     number = os.read(read_fd, 64).decode().strip() if ready else ""
-    os.close(read_fd)
     if not number:
         server.kill()
         pytest.fail("Xvfb did not start within 20 s")
     os.environ["DISPLAY"] = f":{number}"
+    # read_fd stays open while the server runs: Xvfb may write its display
+    # number again later, and dies ("Cannot write display number to fd")
+    # when the pipe has no reader any more; seen here, at random, mid-run.
     yield os.environ["DISPLAY"]
     server.terminate()
     server.wait(10)
+    os.close(read_fd)
 
 
 def baked_path(result) -> Path:
