@@ -122,7 +122,7 @@ def test_license_choice(cookies, license_id):
 def test_no_template_syntax_survives(cookies):
     project = baked_path(cookies.bake())
     for path in project.rglob("*"):
-        if path.is_file():
+        if path.is_file() and path.suffix != ".png":
             text = path.read_text(encoding="utf-8")
             assert "cookiecutter." not in text, path
             assert "{%" not in text, path
