@@ -1,11 +1,10 @@
 """Keep only what the answers asked for.
 
-The template carries every runner, screenshot and license text; this hook,
-run inside the freshly baked project, moves the chosen runner to
-`<slug>/runner.py`, its screenshot to `docs/window.png`, the chosen license
-to `LICENSE`, and deletes the rest,
-so that the project holds no file its owner did not ask for. It runs in the
-baked project's folder, and reads the answers from the file that records them.
+The template carries every runner, screenshot and license text. This hook
+runs inside the freshly baked project and reads the answers from the file
+that records them: it moves the chosen runner to `<slug>/runner.py`, its
+screenshot to `docs/window.png` and the chosen license to `LICENSE`, and
+deletes the rest, so that the project holds no file its owner did not ask for.
 """
 
 import json
