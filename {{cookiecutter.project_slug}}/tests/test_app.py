@@ -50,12 +50,20 @@ def test_cancel_button(app, wait_for):
 {%- else %}
     assert app.status.cget("text") == "Cancelling 1 task(s)"
     wait_for(lambda: app.runner.in_flight == 0)
-    assert app.results.size() == 0
+    assert app.results.get("end") == "\u2013 cancelled"
+    assert app.status.cget("text") == "Cancelled"
 {%- endif %}
 
 
 def test_the_heartbeat_shows_the_stall(app, wait_for):
     wait_for(lambda: app.stall_label.cget("text").startswith("UI stall: ") and "worst" in app.stall_label.cget("text"))
+
+
+def test_a_second_run_starts_the_progress_bar_from_zero(app, wait_for):
+    app.run_button.invoke()
+    wait_for(lambda: app.results.size() == 1)
+    app.run_button.invoke()
+    assert float(app.progress["value"]) < 1.0
 
 
 def test_closing_the_window_with_tasks_in_flight(root, app):

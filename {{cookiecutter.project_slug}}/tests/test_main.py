@@ -79,3 +79,47 @@ def test_closing_with_a_thousand_tasks_in_flight_exits_promptly_and_quietly():
     assert done.stderr == ""
     assert float(done.stdout) < 2.0, f"closing took {done.stdout.strip()} s"
 {%- endif %}
+
+
+# Two windows, one after the other, in one process: the first is closed the
+# app's way, the second runs tasks whose threads allocate enough to set off the
+# garbage collector there. Nothing of the first window may be left for that
+# collector: Tk freed on a worker thread aborts the process.
+TWO_WINDOWS = textwrap.dedent(
+    """
+    import asyncio, tkinter
+    from {{ cookiecutter.project_slug }}.app import App
+    from {{ cookiecutter.project_slug }}.runner import Runner
+
+    def first_window():
+        root = tkinter.Tk()
+        app = App(root)
+        app.run_button.invoke()
+        root.after(300, app.close)
+        root.mainloop()
+
+    first_window()
+
+    async def allocate():
+        junk = [[] for _ in range(20_000)]  # far past the collector's threshold of 700 allocations
+        await asyncio.sleep(0)
+        return len(junk)
+
+    root = tkinter.Tk()
+    runner = Runner(root)
+    for _ in range(5):
+        runner.submit(allocate)
+    root.after(1500, root.quit)
+    root.mainloop()
+    runner.close()
+    root.destroy()
+    print("survived")
+    """
+)
+
+
+def test_a_closed_window_is_freed_on_the_tk_thread():
+    done, _ = run_driver(TWO_WINDOWS)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "survived"
+    assert done.stderr == ""

@@ -74,6 +74,49 @@ def test_cancelled_error_raised_by_the_task_itself_is_an_error(runner, recorder,
     assert kind == "error" and isinstance(error, asyncio.CancelledError)
 
 
+def test_sys_exit_in_a_task_is_an_error_and_the_runner_keeps_serving(runner, recorder, wait_for):
+    async def exits() -> None:
+        await asyncio.sleep(0)
+        raise SystemExit(3)
+
+    failing = runner.submit(exits, **recorder.callbacks())
+    wait_for(lambda: failing.done)
+    [(kind, error)] = recorder.events
+    assert kind == "error" and isinstance(error, SystemExit)
+    later = runner.submit(add, 2, 2, **recorder.callbacks())
+    wait_for(lambda: later.done)
+    assert recorder.events[-1] == ("result", 4)
+
+
+def test_submit_from_another_thread_is_refused(runner, recorder, wait_for):
+    refused: list[BaseException] = []
+
+    def from_a_thread() -> None:
+        try:
+            runner.submit(add, 1, 1)
+        except RuntimeError as exc:
+            refused.append(exc)
+
+    worker = threading.Thread(target=from_a_thread)
+    worker.start()
+    worker.join()
+    assert len(refused) == 1 and "must be called on the Tk thread" in str(refused[0])
+    assert runner.in_flight == 0
+
+
+def test_to_thread_leaves_no_thread_after_close(root, wait_for):
+    threads_before = set(threading.enumerate())
+    runner = Runner(root)
+
+    async def uses_a_thread() -> int:
+        return await asyncio.to_thread(sum, [1, 2, 3])
+
+    handle = runner.submit(uses_a_thread)
+    wait_for(lambda: handle.done)
+    runner.close()
+    assert [t for t in threading.enumerate() if t not in threads_before and t.is_alive()] == []
+
+
 def test_an_error_without_on_error_goes_to_report_callback_exception(root, runner, wait_for):
     reported: list[BaseException] = []
     root.report_callback_exception = lambda kind, error, tb: reported.append(error)

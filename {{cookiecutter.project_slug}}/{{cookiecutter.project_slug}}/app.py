@@ -1,8 +1,9 @@
 """The window: buttons that start example tasks, and everything that shows their outcome.
 
 All of this runs on the Tk (main) thread. Tasks reach it only through the
-runner's callbacks, whatever pattern the runner uses; to wire up a coroutine
-of your own, copy one of the `runner.command(...)` lines below.
+runner's callbacks, whatever pattern the runner uses. To wire up a coroutine
+of your own, copy the `runner.command(...)` line below (or `run_task`, to
+handle progress and cancellation too).
 """
 
 from __future__ import annotations
@@ -39,15 +40,11 @@ class App:
         frame.pack(fill="both", expand=True)
         buttons = ttk.Frame(frame)
         buttons.pack(fill="x")
-        # runner.command(coroutine_function, *args, on_result=..., ...) makes a Tk command that submits it.
-        run = self.runner.command
-        self.run_button = ttk.Button(
-            buttons,
-            text="Run task",
-            command=run(tasks.count_up, on_result=self.show_result, on_progress=self.show_progress),
-        )
+        self.run_button = ttk.Button(buttons, text="Run task", command=self.run_task)
         self.run_ten_button = ttk.Button(buttons, text="Run 10", command=self.run_ten)
-        self.fail_button = ttk.Button(buttons, text="Fail", command=run(tasks.fail_after, on_error=self.show_error))
+        # The one-line way: runner.command(coroutine_function, *args, on_result=..., ...) is a Tk command.
+        fail = self.runner.command(tasks.fail_after, on_error=self.show_error)
+        self.fail_button = ttk.Button(buttons, text="Fail", command=fail)
         self.cancel_button = ttk.Button(buttons, text="Cancel", command=self.cancel)
         for button in (self.run_button, self.run_ten_button, self.fail_button, self.cancel_button):
             button.pack(side="left", padx=(0, 6))
@@ -69,10 +66,20 @@ class App:
         self._last_beat = time.perf_counter()
         self._beat_id = root.after(HEARTBEAT_MS, self._heartbeat)
 
+    def run_task(self) -> None:
+        """Start one task whose progress drives the bar."""
+        self.progress["value"] = 0
+        self.runner.submit(
+            tasks.count_up, on_result=self.show_result, on_progress=self.show_progress, on_cancelled=self.show_cancelled
+        )
+
     def run_ten(self) -> None:
         """Start ten overlapping tasks that each do real socket I/O."""
         for n in range(1, 11):
-            self.runner.submit(tasks.echo_over_loopback, f"hello {n}", 0.1 + 0.02 * n, on_result=self.show_result)
+            message, delay = f"hello {n}", 0.1 + 0.02 * n
+            self.runner.submit(
+                tasks.echo_over_loopback, message, delay, on_result=self.show_result, on_cancelled=self.show_cancelled
+            )
         self.set_status(f"{self.runner.in_flight} task(s) in flight")
 
     def cancel(self) -> None:
@@ -86,6 +93,11 @@ class App:
         self.results.insert("end", f"\u2713 {value}")
         self.results.see("end")
         self.set_status(f"Done: {value}" + self._in_flight_note())
+
+    def show_cancelled(self) -> None:
+        self.results.insert("end", "\u2013 cancelled")
+        self.results.see("end")
+        self.set_status("Cancelled" + self._in_flight_note())
 
     def show_error(self, error: BaseException) -> None:
         self.results.insert("end", f"\u2717 {type(error).__name__}: {error}")
@@ -105,6 +117,9 @@ class App:
         self.root.after_cancel(self._beat_id)
         self.runner.close()
         self.root.destroy()
+        # No reference cycle through the root may outlive the window: the garbage collector
+        # could then free Tk on a worker thread, which aborts the process.
+        del self.root.report_callback_exception
 
     def _in_flight_note(self) -> str:
         count = self.runner.in_flight
@@ -126,5 +141,8 @@ class App:
 
 def main() -> None:
     root = tkinter.Tk()
-    App(root)
-    root.mainloop()
+    app = App(root)
+    try:
+        root.mainloop()
+    except KeyboardInterrupt:  # Ctrl-C in the terminal closes the window the same clean way
+        app.close()

@@ -123,6 +123,10 @@ class Inbox:
             self._root.after_cancel(self._after_id)
             self._after_id = None
         mailbox.items.clear()
+        # Let go of the runner and of Tk, so that a closed window is freed at once, on this thread:
+        # Tk freed later by the garbage collector on some worker thread would abort the process.
+        self._deliver = self._busy = lambda *_: None
+        self._root = None  # type: ignore[assignment]
 
     def _on_wake(self, fd: int, _mask: int) -> None:
         with contextlib.suppress(BlockingIOError):
@@ -177,11 +181,13 @@ class TaskHandle:
         return self.state != "pending"
 
     def cancel(self) -> bool:
-        """Ask the task to stop; True if the request reached it before it ended.
+        """Ask the task to stop; True if the request was sent before the task ended.
 
         The coroutine gets `asyncio.CancelledError` at its next `await`; if it
-        ends by that, `on_cancelled` runs. A task that already ended, or one
-        asked before, is left alone and False is returned.
+        ends by that, `on_cancelled` runs. If it has no `await` left, or
+        catches the error, it ends as it would have, and its terminal callback
+        says so. A task that already ended, or one asked before, is left
+        alone and False is returned.
         """
         with self._lock:
             if self._finished or self._cancel_requested:
@@ -237,12 +243,8 @@ async def _guarded(handle: TaskHandle, mailbox: Mailbox, coro_fn: CoroutineFunct
         outcome: tuple[str, Any] = ("done", await coro_fn(*args))
     except asyncio.CancelledError as exc:
         outcome = ("cancelled", exc)
-    except Exception as exc:
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:  # sys.exit() in a task must not stop the loop
         outcome = ("failed", exc)
-    except BaseException as exc:  # SystemExit, KeyboardInterrupt: report, then let them stop the loop
-        handle._end()
-        mailbox.post("settle", handle, "failed", exc)
-        raise
     by_request = handle._end()
     if outcome[0] == "cancelled" and not by_request:
         outcome = ("failed", outcome[1])  # a CancelledError the task raised on its own is an error
@@ -269,6 +271,7 @@ class RunnerBase:
 
     def __init__(self, root: tkinter.Misc) -> None:
         self._root = root
+        self._tk_thread = threading.current_thread()
         self._in_flight: dict[TaskHandle, Callbacks] = {}
         self._inbox = Inbox(root, self._deliver, busy=lambda: bool(self._in_flight))
         self._closed = False
@@ -293,15 +296,18 @@ class RunnerBase:
         event loop. Without `on_error`, an error goes to Tk's
         `report_callback_exception`, so it is never lost.
         """
+        self._check_thread("submit")
         if self._closed:
             raise RuntimeError("this runner is closed; it accepts no more tasks")
         handle = TaskHandle(getattr(coro_fn, "__name__", repr(coro_fn)))
         self._in_flight[handle] = Callbacks(on_result, on_error, on_progress, on_cancelled)
         self._inbox.watch()
+        coro = _guarded(handle, self._inbox.mailbox, coro_fn, args)
         try:
-            self._launch(handle, _guarded(handle, self._inbox.mailbox, coro_fn, args))
+            self._launch(handle, coro)
         except BaseException:
             del self._in_flight[handle]
+            coro.close()
             raise
         return handle
 
@@ -322,6 +328,7 @@ class RunnerBase:
         Returns within about `timeout` seconds even if a task ignores
         cancellation. Calling it again does nothing.
         """
+        self._check_thread("close")
         if self._closed:
             return
         self._closed = True
@@ -329,6 +336,13 @@ class RunnerBase:
         self.cancel_all()
         self._in_flight.clear()
         self._shutdown(time.monotonic() + timeout)
+        self._root = None  # type: ignore[assignment]  # see Inbox.close()
+
+    def _check_thread(self, method: str) -> None:
+        if threading.current_thread() is not self._tk_thread:
+            raise RuntimeError(
+                f"{method}() must be called on the Tk thread; inside a task, await the coroutine directly instead"
+            )
 
     def _deliver(self, kind: str, handle: TaskHandle, *outcome: Any) -> None:
         """Tk thread: run the callback for one item from the mailbox."""
@@ -372,4 +386,9 @@ async def wind_down(deadline: float) -> None:
         task.cancel()
     if tasks:  # a moment at least, even past the deadline: cancelled tasks need a turn to finish
         await asyncio.wait(tasks, timeout=max(0.1, deadline - time.monotonic()))
-    await asyncio.get_running_loop().shutdown_asyncgens()
+    loop = asyncio.get_running_loop()
+    await loop.shutdown_asyncgens()
+    # The threads of asyncio.to_thread(); one still inside a blocking call is waited for until the
+    # deadline only (Python itself waits for it at exit, so keep such calls short).
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(loop.shutdown_default_executor(), max(0.1, deadline - time.monotonic()))

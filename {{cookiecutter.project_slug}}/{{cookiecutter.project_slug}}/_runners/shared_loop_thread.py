@@ -22,6 +22,7 @@ daemon), and the loop is still wound down once that task lets go.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 import tkinter
@@ -31,6 +32,9 @@ from typing import Any
 
 from .bridge import RunnerBase, TaskHandle, wind_down
 
+#: How long one loop callback may spend creating tasks before the loop gets to run them.
+START_SLICE_SECONDS = 0.005
+
 
 class Runner(RunnerBase):
     pattern = "shared-loop-thread"
@@ -38,39 +42,76 @@ class Runner(RunnerBase):
     def __init__(self, root: tkinter.Misc) -> None:
         super().__init__(root)
         self._loop = asyncio.new_event_loop()
-        self._incoming: deque[Coroutine[Any, Any, None]] = deque()
-        self._wake_sent = False
-        self._deadline = 0.0  # set by close(): when winding down must give up
-        self._thread = threading.Thread(target=self._serve, name="asyncio-loop", daemon=True)
+        self._handover = _Handover(self._loop)
+        self._deadline = [0.0]  # set by close(): when winding down must give up
+        self._thread = threading.Thread(
+            target=_run_loop, args=(self._loop, self._deadline), name="asyncio-loop", daemon=True
+        )
         self._thread.start()
 
-    def _serve(self) -> None:
-        """Loop thread: run the loop until close() stops it, then wind it down and close it here.
-
-        Winding down on this thread, not in close(), means that a task which
-        blocks the loop past close()'s timeout is still cleaned up once it lets go.
-        """
-        try:
-            self._loop.run_forever()
-        finally:
-            self._loop.run_until_complete(wind_down(self._deadline))
-            self._loop.close()
-
     def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
+        self._handover.put(coro)
+
+    def _shutdown(self, deadline: float) -> None:
+        self._deadline[0] = deadline
+        self._handover.closing = True  # no new task from here on: winding down must see them all
+        with contextlib.suppress(RuntimeError):  # the loop is closed already if its thread has ended
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        self._handover.close_leftovers()
+
+
+# What the loop thread runs is kept apart from the Runner: that thread must
+# never hold a reference to anything of Tk, even after close() abandons it.
+
+
+def _run_loop(loop: asyncio.AbstractEventLoop, deadline: list[float]) -> None:
+    """Loop thread: run the loop until close() stops it, then wind it down and close it here.
+
+    Winding down on this thread, not in close(), means that a task which
+    blocks the loop past close()'s timeout is still cleaned up once it lets go.
+    """
+    try:
+        loop.run_forever()
+    finally:
+        loop.run_until_complete(wind_down(deadline[0]))
+        loop.close()
+
+
+class _Handover:
+    """Coroutines on their way from the Tk thread to the loop thread, with one wake-up per burst."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._incoming: deque[Coroutine[Any, Any, None]] = deque()
+        self._wake_sent = False
+        self.closing = False
+
+    def put(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Tk thread."""
         self._incoming.append(coro)
         if not self._wake_sent:
             self._wake_sent = True
             self._loop.call_soon_threadsafe(self._start_incoming)
 
     def _start_incoming(self) -> None:
-        """Loop thread: turn every coroutine handed over so far into a task."""
+        """Loop thread: turn the coroutines handed over so far into tasks, a few milliseconds' worth at a time."""
         self._wake_sent = False  # before draining: a coroutine added from now on sends a new wake-up
-        while self._incoming:
-            self._loop.create_task(self._incoming.popleft())
+        deadline = time.perf_counter() + START_SLICE_SECONDS
+        while time.perf_counter() < deadline:
+            if self.closing:  # what is left is closed by close_leftovers()
+                return
+            try:
+                coro = self._incoming.popleft()
+            except IndexError:  # empty (close_leftovers() may be emptying it too)
+                return
+            self._loop.create_task(coro)
+        self._loop.call_soon(self._start_incoming)  # the rest after the loop has had a turn
 
-    def _shutdown(self, deadline: float) -> None:
-        self._deadline = deadline
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=max(0.0, deadline - time.monotonic()))
-        while self._incoming:  # handed over but never started: nothing to cancel, just close
-            self._incoming.popleft().close()
+    def close_leftovers(self) -> None:
+        """Handed over but never started: nothing to cancel, just close them."""
+        while True:
+            try:
+                self._incoming.popleft().close()
+            except IndexError:
+                return
