@@ -20,7 +20,7 @@ from pathlib import Path
 from jinja2.ext import Extension
 from slugify import slugify
 
-_MARKDOWN_SPECIALS = set("\\`*_[]<>#|~!&{}()+-.=:\"'$")
+_MARKDOWN_INLINE = set("\\`*_[]<>#|~&")
 _QUESTIONS = json.loads(Path(__file__).with_name("cookiecutter.json").read_text(encoding="utf-8"))
 # PEP 440, the canonical public version forms.
 _VERSION = re.compile(
@@ -141,17 +141,23 @@ def toml_string(value: str) -> str:
 
 
 def md_text(value: str) -> str:
-    """Markdown source that renders as the literal text `value`.
+    """Markdown source that renders as the literal text `value`, on a line of its own.
 
-    ASCII punctuation that could start markup is backslash-escaped (CommonMark
-    allows that for every ASCII punctuation character); spaces at either end,
-    which Markdown would strip, become character references.
+    Characters that can start inline markup anywhere are backslash-escaped
+    (CommonMark allows that for every ASCII punctuation character), and so is
+    a list or heading marker at the start; the rest stays as typed, to keep
+    the README readable. White space at either end, which Markdown would
+    strip, becomes character references.
     """
-    body = value.strip(" ")
-    lead = len(value) - len(value.lstrip(" "))
-    trail = len(value) - len(value.rstrip(" ")) if body else 0
-    escaped = "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in body)
-    return "&#32;" * lead + escaped + "&#32;" * trail
+    body = value.strip()
+    lead = value[: len(value) - len(value.lstrip())]
+    trail = value[len(lead) + len(body) :]
+    escaped = "".join("\\" + c if c in _MARKDOWN_INLINE else c for c in body)
+    block_marker = re.match(r"[-+=]|\d+[.)]", escaped)
+    if block_marker:  # "- x", "+ x", "1. x", "2) x" would start a list; "===" a heading underline
+        end = block_marker.end()
+        escaped = escaped[: end - 1] + "\\" + escaped[end - 1 :]
+    return "".join(f"&#{ord(c)};" for c in lead) + escaped + "".join(f"&#{ord(c)};" for c in trail)
 
 
 def replay_json(context: dict) -> str:
