@@ -22,7 +22,7 @@ from pathlib import Path
 from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parent.parent
-PATTERNS = ("shared-loop-thread", "thread-per-task", "blocking")
+PATTERNS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))["async_pattern"]
 
 
 def bench(pattern: str, workdir: Path, quick: bool) -> dict:

@@ -11,6 +11,7 @@ the window is captured and closed. Run it after any change to the window.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -21,7 +22,7 @@ TEMPLATE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(TEMPLATE / "tests"))
 from xwindow import RUN_TASK, RUN_TEN, open_click_close  # noqa: E402
 
-PATTERNS = ("shared-loop-thread", "thread-per-task", "blocking")
+PATTERNS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))["async_pattern"]
 SHOTS = TEMPLATE / "{{cookiecutter.project_slug}}" / "_screenshots"
 #: Seconds after the clicks: all results are in (the blocking pattern runs the ten tasks one after another).
 SETTLE = {"shared-loop-thread": 1.5, "thread-per-task": 1.5, "blocking": 4.0}

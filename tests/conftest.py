@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import shutil
@@ -13,7 +14,9 @@ from pathlib import Path
 import pytest
 
 TEMPLATE = Path(__file__).resolve().parent.parent
-PATTERNS = ("shared-loop-thread", "thread-per-task", "blocking")
+PATTERNS = tuple(json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))["async_pattern"])
+# What is not part of a template or project tree: version control, caches.
+NOT_IN_TREE = {".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis"}
 
 # What asyncio prints when a task, coroutine, loop or transport is leaked.
 ASYNCIO_LEAKS = (
@@ -71,6 +74,22 @@ def display() -> str:
     server.terminate()
     server.wait(10)
     os.close(read_fd)
+
+
+def files(root: Path) -> dict[str, bytes]:
+    """Every file below `root` (caches and .git left out), by its relative path."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and not NOT_IN_TREE & set(p.relative_to(root).parts)
+    }
+
+
+def copy_of_template(where: Path) -> Path:
+    """A plain copy of the template's working tree (tools given a git checkout take its last commit instead)."""
+    copy = where / "template"
+    shutil.copytree(TEMPLATE, copy, ignore=shutil.ignore_patterns(*NOT_IN_TREE))
+    return copy
 
 
 def baked_path(result) -> Path:

@@ -6,11 +6,10 @@ import ast
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
-from conftest import PATTERNS, TEMPLATE, baked_path, read_pyproject, run_generated_suite
+from conftest import PATTERNS, TEMPLATE, baked_path, files, read_pyproject, run_generated_suite
 
 SLUG = "async_tk_prototype"
 COMMON_FILES = {
@@ -39,20 +38,12 @@ COMMON_FILES = {
 WORKFLOW = ".github/workflows/ci.yml"
 
 
-def tree(project: Path) -> set[str]:
-    return {
-        p.relative_to(project).as_posix()
-        for p in project.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and ".pytest_cache" not in p.parts
-    }
-
-
 @pytest.mark.parametrize("workflow", [True, False], ids=["workflow", "no-workflow"])
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_bake_each_pattern(cookies, pattern, workflow):
     project = baked_path(cookies.bake(extra_context={"async_pattern": pattern, "include_github_actions": workflow}))
 
-    assert tree(project) == COMMON_FILES | ({WORKFLOW} if workflow else set())
+    assert set(files(project)) == COMMON_FILES | ({WORKFLOW} if workflow else set())
 
     runner = (project / SLUG / "runner.py").read_text(encoding="utf-8")
     assert f'pattern = "{pattern}"' in runner

@@ -3,21 +3,14 @@ and bakes the same tree for the same answers."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import copier
 import pytest
-from conftest import PATTERNS, TEMPLATE
+from conftest import PATTERNS, TEMPLATE, copy_of_template, files
 from cookiecutter.main import cookiecutter
-
-IGNORED = shutil.ignore_patterns(".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis")
-
-
-def files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
 def test_copier_yml_is_derived_from_cookiecutter_json():
@@ -27,9 +20,7 @@ def test_copier_yml_is_derived_from_cookiecutter_json():
 
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_copier_and_cookiecutter_bake_the_same_tree(tmp_path, pattern):
-    # A plain copy: copier would otherwise take the last commit of a git checkout, not the working tree.
-    template = tmp_path / "template"
-    shutil.copytree(TEMPLATE, template, ignore=IGNORED)
+    template = copy_of_template(tmp_path)
     answers = {
         "project_name": 'Zo\u00eb\'s "Quick" \U0001f389 {{ app }}',
         "async_pattern": pattern,
@@ -44,8 +35,7 @@ def test_copier_and_cookiecutter_bake_the_same_tree(tmp_path, pattern):
 
 
 def test_copier_refuses_a_bad_answer_with_the_same_words(tmp_path):
-    template = tmp_path / "template"
-    shutil.copytree(TEMPLATE, template, ignore=IGNORED)
+    template = copy_of_template(tmp_path)
     with pytest.raises(ValueError, match="would shadow the standard-library module"):
         copier.run_copy(str(template), str(tmp_path / "dst"), data={"project_slug": "asyncio"}, defaults=True,
                         unsafe=True, quiet=True)  # fmt: skip

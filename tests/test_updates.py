@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import TEMPLATE
+from conftest import TEMPLATE, copy_of_template, files
 
 ANSWERS = {
     "project_name": "Replay Me",
@@ -17,17 +16,6 @@ ANSWERS = {
     "license": "Apache-2.0",
     "include_github_actions": False,
 }
-IGNORED = shutil.ignore_patterns(".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis")
-
-
-def files(project: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(project).as_posix(): p.read_bytes()
-        for p in project.rglob("*")
-        if p.is_file() and ".git" not in p.parts
-    }
-
-
 # Commits here need an identity, whatever the machine's git configuration says.
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Template Tests",
@@ -44,8 +32,7 @@ def run(*command: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def git_repo_of_template(where: Path) -> Path:
     """A copy of the template's working tree as a git repository, as a user's clone would be."""
-    repo = where / "template"
-    shutil.copytree(TEMPLATE, repo, ignore=IGNORED)
+    repo = copy_of_template(where)
     for command in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "template v1"]):
         assert run(*command, cwd=repo).returncode == 0
     return repo
