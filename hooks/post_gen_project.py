@@ -2,9 +2,11 @@
 
 The template carries every runner, screenshot and license text. This hook
 runs inside the freshly baked project and reads the answers from the file
-that records them: it moves the chosen runner to `<slug>/runner.py`, its
-screenshot to `docs/window.png` and the chosen license to `LICENSE`, and
-deletes the rest, so that the project holds no file its owner did not ask for.
+that records them. It puts the chosen runner at `<slug>/runner.py` (or, when
+every pattern is wanted, keeps them all as the `<slug>/runners` package), the
+chosen pattern's screenshot at `docs/window.png` and the chosen license at
+`LICENSE`, and deletes the rest, so that the project holds no file its owner
+did not ask for.
 """
 
 import json
@@ -17,13 +19,19 @@ ANSWERS = json.loads(Path(".cookiecutter-replay.json").read_text(encoding="utf-8
 PACKAGE = Path(ANSWERS["project_slug"])
 PATTERN = ANSWERS["async_pattern"]
 LICENSE = ANSWERS["license"]
-WANTS_WORKFLOW = ANSWERS["include_github_actions"] in (True, "True", "yes", "y", "1", "true")
+
+
+def yes(answer: object) -> bool:
+    return answer in (True, "True", "yes", "y", "1", "true")
 
 
 def main() -> None:
     runners = PACKAGE / "_runners"
-    (runners / f"{PATTERN.replace('-', '_')}.py").replace(PACKAGE / "runner.py")
-    shutil.rmtree(runners)
+    if yes(ANSWERS.get("include_all_patterns", False)):
+        runners.rename(PACKAGE / "runners")  # runner.py, as rendered, names the chosen one
+    else:
+        (runners / f"{PATTERN.replace('-', '_')}.py").replace(PACKAGE / "runner.py")
+        shutil.rmtree(runners)
 
     screenshots = Path("_screenshots")
     Path("docs").mkdir(exist_ok=True)
@@ -35,7 +43,7 @@ def main() -> None:
         (licenses / LICENSE).replace("LICENSE")
     shutil.rmtree(licenses)
 
-    if not WANTS_WORKFLOW:
+    if not yes(ANSWERS["include_github_actions"]):
         shutil.rmtree(".github")
 
 

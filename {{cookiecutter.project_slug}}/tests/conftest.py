@@ -1,5 +1,7 @@
 """Fixtures for tests that drive a real Tk window and real coroutines.
 
+Every test that uses a runner runs once per runner in this project, and
+`@pytest.mark.patterns(...)` narrows that to the patterns a test is about.
 Every Tk root here is wrapped so that any Tcl call made from a thread other
 than the main one is recorded, and the test fails at teardown: the runner
 must never touch Tk from a worker thread.
@@ -17,7 +19,27 @@ from typing import Any
 
 import pytest
 
+from {{ cookiecutter.project_slug }}.bridge import RunnerBase
+{%- if cookiecutter.include_all_patterns %}
+from {{ cookiecutter.project_slug }}.runners import RUNNERS
+{%- else %}
 from {{ cookiecutter.project_slug }}.runner import Runner
+
+RUNNERS: dict[str, type[RunnerBase]] = {Runner.pattern: Runner}
+{%- endif %}
+
+#: Patterns whose window stays live while a task awaits.
+LIVE = {"shared-loop-thread", "thread-per-task", "asyncio-drives-tk", "tk-drives-asyncio"}
+#: Patterns that run tasks on threads of their own, so that a task may block without freezing the window.
+THREADED = {"shared-loop-thread", "thread-per-task"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Give every test that needs `runner_class` one run per runner, or per runner its `patterns` mark names."""
+    if "runner_class" in metafunc.fixturenames:
+        mark = metafunc.definition.get_closest_marker("patterns")
+        names = [name for name in RUNNERS if mark is None or name in mark.args[0]]
+        metafunc.parametrize("runner_class", [RUNNERS[name] for name in names], ids=names)
 
 
 class MainThreadOnly:
@@ -77,27 +99,53 @@ def root(tk_guard: frozenset[str]) -> Iterator[tkinter.Tk]:
 
 
 @pytest.fixture
-def runner(root: tkinter.Tk) -> Iterator[Runner]:
-    runner = Runner(root)
-    yield runner
-    runner.close()
+def runners() -> list[RunnerBase]:
+    """Every runner the test has made, the newest last."""
+    return []
 
 
 @pytest.fixture
-def wait_for(root: tkinter.Tk) -> Callable[..., None]:
-    """Run Tk's real mainloop until `predicate()` holds; fail if it does not within `timeout` s."""
+def make_runner(
+    root: tkinter.Tk, runner_class: type[RunnerBase], runners: list[RunnerBase]
+) -> Iterator[Callable[[], RunnerBase]]:
+    """Makes runners of the pattern under test on `root`; those still open at the end are closed."""
+
+    def make() -> RunnerBase:
+        runners.append(runner_class(root))
+        return runners[-1]
+
+    yield make
+    for runner in runners:
+        runner.close()
+
+
+@pytest.fixture
+def runner(make_runner: Callable[[], RunnerBase]) -> RunnerBase:
+    return make_runner()
+
+
+@pytest.fixture
+def wait_for(root: tkinter.Tk, runners: list[RunnerBase]) -> Callable[..., None]:
+    """Run the real event loop until `predicate()` holds; fail if it does not within `timeout` s.
+
+    The loop is run as the app runs it: with the newest open runner's
+    `mainloop()` (in asyncio-drives-tk that is what runs asyncio), or with
+    Tk's own once every runner is closed.
+    """
 
     def wait(predicate: Callable[[], object], timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
+        still_open = [runner for runner in runners if not runner.closed]
+        loop: RunnerBase | tkinter.Tk = still_open[-1] if still_open else root
 
         def check() -> None:
             if predicate() or time.monotonic() > deadline:
-                root.quit()
+                loop.quit()
             else:
                 root.after(2, check)
 
         root.after(0, check)
-        root.mainloop()
+        loop.mainloop()
         assert predicate(), f"condition not met within {timeout} s"
 
     return wait

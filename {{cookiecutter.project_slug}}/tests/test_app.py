@@ -1,4 +1,6 @@
 """The window, driven through its own buttons on a real Tk mainloop."""
+{%- set here = ["shared-loop-thread", "thread-per-task", "blocking", "asyncio-drives-tk", "tk-drives-asyncio"] if cookiecutter.include_all_patterns else [cookiecutter.async_pattern] %}
+{%- set live = here | reject("equalto", "blocking") | list %}
 
 from __future__ import annotations
 
@@ -6,6 +8,9 @@ import threading
 import tkinter
 
 import pytest
+{%- if live %}
+from conftest import LIVE
+{%- endif %}
 
 from {{ cookiecutter.project_slug }}.app import TITLE, App
 
@@ -39,15 +44,23 @@ def test_fail_shows_the_error_and_the_app_keeps_working(app, wait_for):
     assert "failed on purpose" in app.results.get("end")
     app.run_button.invoke()
     wait_for(lambda: "Done" in app.status.cget("text"))
+{%- if "blocking" in here %}
 
 
-def test_cancel_button(app, wait_for):
+@pytest.mark.patterns({"blocking"})
+def test_cancel_finds_nothing_to_cancel_as_the_task_ran_inside_the_click(app, wait_for):
     app.run_button.invoke()
     app.cancel_button.invoke()
-{%- if cookiecutter.async_pattern == "blocking" %}
-    assert app.status.cget("text") == "Nothing to cancel"  # the task ran inside the click
+    assert app.status.cget("text") == "Nothing to cancel"
     wait_for(lambda: app.results.size() == 1)
-{%- else %}
+{%- endif %}
+{%- if live %}
+
+
+@pytest.mark.patterns(LIVE)
+def test_cancel_stops_the_task_in_flight(app, wait_for):
+    app.run_button.invoke()
+    app.cancel_button.invoke()
     assert app.status.cget("text") == "Cancelling 1 task(s)"
     wait_for(lambda: app.runner.in_flight == 0)
     assert app.results.get("end") == "\u2013 cancelled"

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+from conftest import RUNNERS
+
 ROWS = [
     "idle CPU over",
     "idle wake-ups over",
@@ -33,15 +35,24 @@ def run_bench(*args: str) -> str:
     return done.stdout
 
 
-def test_the_benchmark_prints_every_row():
+def test_the_benchmark_prints_every_row_for_every_pattern():
     lines = run_bench().splitlines()
-    assert lines[0].startswith("pattern: ")
+    assert lines[0].startswith("machine: ")
+    assert lines[1].split() == list(RUNNERS)
     for row in ROWS:
-        assert any(line.startswith(row) or row in line for line in lines[1:]), row
-    assert len(lines) == 15
+        [line] = [line for line in lines[2:] if line.startswith(row) or row in line]
+        assert len(line.split("  ")[-1].strip()) > 0, line
+    assert len(lines) == 16
 
-
+{% if cookiecutter.include_all_patterns %}
+def test_the_benchmark_times_your_own_coroutine_and_speaks_json(runner_class):
+    figures = json.loads(
+        run_bench("--task", "{{ cookiecutter.project_slug }}.tasks:count_up", "--json", "--pattern", runner_class.pattern)
+    )
+    assert figures["pattern"] == runner_class.pattern
+{%- else %}
 def test_the_benchmark_times_your_own_coroutine_and_speaks_json():
     figures = json.loads(run_bench("--task", "{{ cookiecutter.project_slug }}.tasks:count_up", "--json"))
+{%- endif %}
     assert figures["heartbeat_long_task"]["max"] > 0
     assert len(figures["rows"]) == 14

@@ -1,4 +1,5 @@
 """`python -m {{ cookiecutter.project_slug }}` as a user runs it: open, start tasks, close; nothing on stderr."""
+{%- set live = cookiecutter.include_all_patterns or cookiecutter.async_pattern != "blocking" %}
 
 from __future__ import annotations
 
@@ -6,6 +7,11 @@ import subprocess
 import sys
 import textwrap
 import time
+{%- if live %}
+
+import pytest
+from conftest import LIVE
+{%- endif %}
 
 # Runs the real entry point, with the App patched to click its buttons and
 # then close itself the way the window manager's close button does.
@@ -29,23 +35,30 @@ DRIVER = textwrap.dedent(
 )
 
 
-def run_driver(driver: str) -> tuple[subprocess.CompletedProcess[str], float]:
+def run_driver(driver: str, *args: str) -> tuple[subprocess.CompletedProcess[str], float]:
     began = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-X", "dev", "-W", "error", "-c", driver],
+        [sys.executable, "-X", "dev", "-W", "error", "-c", driver, *args],
         capture_output=True,
         text=True,
         timeout=60,
     )
     return done, time.monotonic() - began
+{%- if cookiecutter.include_all_patterns %}
+
+
+def test_python_m_opens_and_closes_cleanly_with_tasks_in_flight(runner_class):
+    done, elapsed = run_driver(DRIVER, "--pattern", runner_class.pattern)
+{%- else %}
 
 
 def test_python_m_opens_and_closes_cleanly_with_tasks_in_flight():
     done, elapsed = run_driver(DRIVER)
+{%- endif %}
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert elapsed < 30
-{%- if cookiecutter.async_pattern != "blocking" %}
+{%- if live %}
 
 
 # Submits a thousand tasks that would run for a minute, then closes the window
@@ -54,6 +67,7 @@ THOUSAND = textwrap.dedent(
     """
     import asyncio, time, tkinter
     from {{ cookiecutter.project_slug }}.app import App
+    from RUNNER_MODULE import Runner
 
     async def long_sleep():
         await asyncio.sleep(60)
@@ -66,15 +80,16 @@ THOUSAND = textwrap.dedent(
         print(f"{time.monotonic() - began:.3f}")
 
     root = tkinter.Tk()
-    app = App(root)
+    app = App(root, Runner(root))
     root.after(200, close_with_a_thousand_in_flight)
-    root.mainloop()
+    app.runner.mainloop()
     """
 )
 
 
-def test_closing_with_a_thousand_tasks_in_flight_exits_promptly_and_quietly():
-    done, _ = run_driver(THOUSAND)
+@pytest.mark.patterns(LIVE)
+def test_closing_with_a_thousand_tasks_in_flight_exits_promptly_and_quietly(runner_class):
+    done, _ = run_driver(THOUSAND.replace("RUNNER_MODULE", runner_class.__module__))
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert float(done.stdout) < 2.0, f"closing took {done.stdout.strip()} s"
@@ -89,14 +104,14 @@ TWO_WINDOWS = textwrap.dedent(
     """
     import asyncio, tkinter
     from {{ cookiecutter.project_slug }}.app import App
-    from {{ cookiecutter.project_slug }}.runner import Runner
+    from RUNNER_MODULE import Runner
 
     def first_window():
         root = tkinter.Tk()
-        app = App(root)
+        app = App(root, Runner(root))
         app.run_button.invoke()
         root.after(300, app.close)
-        root.mainloop()
+        app.runner.mainloop()
 
     first_window()
 
@@ -109,8 +124,8 @@ TWO_WINDOWS = textwrap.dedent(
     runner = Runner(root)
     for _ in range(5):
         runner.submit(allocate)
-    root.after(1500, root.quit)
-    root.mainloop()
+    root.after(1500, runner.quit)
+    runner.mainloop()
     runner.close()
     root.destroy()
     print("survived")
@@ -118,8 +133,8 @@ TWO_WINDOWS = textwrap.dedent(
 )
 
 
-def test_a_closed_window_is_freed_on_the_tk_thread():
-    done, _ = run_driver(TWO_WINDOWS)
+def test_a_closed_window_is_freed_on_the_tk_thread(runner_class):
+    done, _ = run_driver(TWO_WINDOWS.replace("RUNNER_MODULE", runner_class.__module__))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "survived"
     assert done.stderr == ""

@@ -1,21 +1,27 @@
-"""The runner's promises, checked with real coroutines and a real Tk mainloop."""
+"""The runner's promises, checked with real coroutines and a real Tk mainloop, once per pattern."""
+{#- The patterns this project holds; a test is rendered only if one of them is among those it marks. #}
+{%- set here = ["shared-loop-thread", "thread-per-task", "blocking", "asyncio-drives-tk", "tk-drives-asyncio"] if cookiecutter.include_all_patterns else [cookiecutter.async_pattern] %}
+{%- set live = here | reject("equalto", "blocking") | list %}
+{%- set threaded = "shared-loop-thread" in here or "thread-per-task" in here %}
 
 from __future__ import annotations
 
 import asyncio
+{%- if "asyncio-drives-tk" in here %}
+import importlib
+{%- endif %}
 import threading
 import time
-{%- if cookiecutter.async_pattern != "blocking" %}
+import tkinter
+{%- if live %}
 from collections import Counter
 from collections.abc import Callable
 {%- endif %}
 
 import pytest
+from conftest import LIVE{% if threaded %}, THREADED{% endif %}
 
 from {{ cookiecutter.project_slug }}.bridge import report_progress
-from {{ cookiecutter.project_slug }}.runner import Runner
-
-LIVE = Runner.pattern != "blocking"  # does the window stay live while a task runs?
 
 
 async def add(a: int, b: int) -> int:
@@ -104,9 +110,9 @@ def test_submit_from_another_thread_is_refused(runner, recorder, wait_for):
     assert runner.in_flight == 0
 
 
-def test_to_thread_leaves_no_thread_after_close(root, wait_for):
+def test_to_thread_leaves_no_thread_after_close(make_runner, wait_for):
     threads_before = set(threading.enumerate())
-    runner = Runner(root)
+    runner = make_runner()
 
     async def uses_a_thread() -> int:
         return await asyncio.to_thread(sum, [1, 2, 3])
@@ -173,7 +179,7 @@ def test_overlapping_tasks_all_complete(runner, recorder, wait_for):
     handles = [runner.submit(step, name, **recorder.callbacks()) for name in "abcde"]
     wait_for(lambda: all(h.done for h in handles))
     assert sorted(value for _, value in recorder.terminal()) == list("abcde")
-    if LIVE:  # every task started before any ended: they really overlapped
+    if runner.pattern in LIVE:  # every task started before any ended: they really overlapped
         assert all(entry.startswith("start") for entry in log[:5]), log
     else:  # one after another
         assert log == [f"{edge} {name}" for name in "abcde" for edge in ("start", "end")]
@@ -197,13 +203,14 @@ def test_heartbeat_ticks_while_a_task_runs_unless_the_pattern_blocks(root, runne
     handle = runner.submit(work)
     wait_for(lambda: handle.done)
     root.after_cancel(beat[0])
-    if LIVE:
+    if runner.pattern in LIVE:
         assert ticks_during_task >= 5, ticks_during_task
     else:
         assert ticks_during_task == 0, "the blocking pattern is expected to freeze the Tk loop"
 
 
-{% if cookiecutter.async_pattern != "blocking" -%}
+{% if live -%}
+@pytest.mark.patterns(LIVE)
 def test_cancel_stops_a_task_in_flight(runner, recorder, wait_for):
     started = threading.Event()
 
@@ -221,6 +228,7 @@ def test_cancel_stops_a_task_in_flight(runner, recorder, wait_for):
     assert handle.cancel() is False, "cancelling an ended task is a no-op"
 
 
+@pytest.mark.patterns(LIVE)
 def test_cancel_before_the_task_starts(runner, recorder, wait_for):
     handles = [runner.submit(add, 1, 1, **recorder.callbacks()) for _ in range(20)]
     for handle in handles:
@@ -230,29 +238,11 @@ def test_cancel_before_the_task_starts(runner, recorder, wait_for):
     assert {kind for kind, _ in recorder.terminal()} <= {"cancelled", "result"}
 
 
-def test_close_returns_in_bounded_time_even_if_a_task_blocks_its_thread(root, wait_for):
-    threads_before = set(threading.enumerate())
-    started, release = threading.Event(), threading.Event()
-
-    async def stubborn() -> None:
-        started.set()
-        release.wait(10)  # a blocking call: no cancellation can reach this task until it returns
-
-    runner = Runner(root)
-    runner.submit(stubborn)
-    wait_for(started.is_set)
-    began = time.monotonic()
-    runner.close(timeout=0.5)
-    assert time.monotonic() - began < 3.0
-    release.set()  # let the abandoned daemon thread finish, so later tests start clean
-    for thread in set(threading.enumerate()) - threads_before:
-        thread.join(5)
-
-
-def test_ten_thousand_tasks_each_end_in_exactly_one_terminal_callback(root, wait_for):
+@pytest.mark.patterns(LIVE)
+def test_ten_thousand_tasks_each_end_in_exactly_one_terminal_callback(make_runner, wait_for):
     """A burst from the Tk thread: every task ends in one callback, none lost, none twice; no thread left over."""
     threads_before = threading.active_count()
-    runner = Runner(root)
+    runner = make_runner()
     ends: Counter[int] = Counter()
     kinds: Counter[str] = Counter()
 
@@ -285,7 +275,123 @@ def test_ten_thousand_tasks_each_end_in_exactly_one_terminal_callback(root, wait
     while threading.active_count() != threads_before and time.monotonic() < deadline:
         time.sleep(0.01)
     assert threading.active_count() == threads_before
-{%- else -%}
+{%- endif %}
+{%- if threaded %}
+
+
+@pytest.mark.patterns(THREADED)
+def test_close_returns_in_bounded_time_even_if_a_task_blocks_its_thread(make_runner, wait_for):
+    threads_before = set(threading.enumerate())
+    started, release = threading.Event(), threading.Event()
+
+    async def stubborn() -> None:
+        started.set()
+        release.wait(10)  # a blocking call: no cancellation can reach this task until it returns
+
+    runner = make_runner()
+    runner.submit(stubborn)
+    wait_for(started.is_set)
+    began = time.monotonic()
+    runner.close(timeout=0.5)
+    assert time.monotonic() - began < 3.0
+    release.set()  # let the abandoned daemon thread finish, so later tests start clean
+    for thread in set(threading.enumerate()) - threads_before:
+        thread.join(5)
+{%- endif %}
+{%- if "asyncio-drives-tk" in here or "tk-drives-asyncio" in here %}
+
+
+@pytest.mark.patterns({"asyncio-drives-tk", "tk-drives-asyncio"})
+def test_tasks_run_on_the_main_thread_and_start_no_thread(runner, recorder, wait_for):
+    threads_before = set(threading.enumerate())
+    ran_on: list[threading.Thread] = []
+
+    async def where() -> str:
+        await asyncio.sleep(0.01)
+        ran_on.append(threading.current_thread())
+        return "here"
+
+    handles = [runner.submit(where, **recorder.callbacks()) for _ in range(20)]
+    wait_for(lambda: all(h.done for h in handles))
+    assert set(ran_on) == {threading.main_thread()}
+    assert set(threading.enumerate()) == threads_before
+{%- endif %}
+{%- if "asyncio-drives-tk" in here %}
+
+
+@pytest.mark.patterns({"asyncio-drives-tk"})
+def test_idle_tk_servicing_runs_at_the_update_interval_not_in_a_busy_loop(root, runner_class, runner, wait_for):
+    interval = importlib.import_module(runner_class.__module__).TK_UPDATE_INTERVAL
+    updates = [0]
+    update = root.update
+
+    def counted_update() -> None:
+        updates[0] += 1
+        update()
+
+    root.update = counted_update  # the runner's servicing coroutine calls root.update()
+    began = time.monotonic()
+    wait_for(lambda: time.monotonic() - began > 0.3)
+    elapsed = time.monotonic() - began
+    assert 3 <= updates[0] <= elapsed / interval + 2, (updates[0], elapsed)
+{%- endif %}
+{%- if "tk-drives-asyncio" in here %}
+
+
+@pytest.mark.patterns({"tk-drives-asyncio"})
+def test_a_sleeping_task_costs_a_step_per_timer_not_a_spin(runner, wait_for):
+    steps = [0]
+    step = runner._step
+
+    def counted_step() -> None:
+        steps[0] += 1
+        step()
+
+    runner._step = counted_step
+    handle = runner.submit(asyncio.sleep, 0.3)
+    wait_for(lambda: handle.done)
+    assert handle.state == "done"
+    assert steps[0] <= 5, steps[0]
+{%- endif %}
+{%- if live %}
+
+
+@pytest.mark.patterns(LIVE)
+def test_tasks_keep_running_while_a_modal_dialog_is_open_unless_asyncio_drives_tk(root, runner, wait_for):
+    """`wait_window()` runs Tk's nested loop, as `messagebox` does; asyncio-drives-tk says it stops there."""
+    ticks: list[int] = []
+    during: list[int] = []
+
+    async def ticker() -> None:
+        while True:
+            await asyncio.sleep(0.01)
+            ticks.append(1)
+
+    def open_dialog() -> None:
+        dialog = tkinter.Toplevel(root)
+        before = len(ticks)
+
+        def close_dialog() -> None:
+            during.append(len(ticks) - before)
+            dialog.destroy()
+
+        root.after(300, close_dialog)
+        root.wait_window(dialog)
+
+    handle = runner.submit(ticker)
+    root.after(50, open_dialog)
+    wait_for(lambda: during)
+    handle.cancel()
+    wait_for(lambda: handle.done)
+    if runner.pattern == "asyncio-drives-tk":
+        assert during == [0]
+    else:
+        assert during[0] >= 5, during
+{%- endif %}
+{%- if "blocking" in here %}
+
+
+@pytest.mark.patterns({"blocking"})
 def test_cancel_after_submit_is_a_no_op_because_the_task_has_already_run(runner, recorder, wait_for):
     handle = runner.submit(add, 1, 1, **recorder.callbacks())
     assert handle.cancel() is False
@@ -293,6 +399,7 @@ def test_cancel_after_submit_is_a_no_op_because_the_task_has_already_run(runner,
     assert recorder.events == [("result", 2)]
 
 
+@pytest.mark.patterns({"blocking"})
 def test_submit_from_inside_a_running_task_is_an_error(runner, recorder, wait_for):
     async def nested() -> None:
         runner.submit(add, 1, 1)
@@ -304,9 +411,9 @@ def test_submit_from_inside_a_running_task_is_an_error(runner, recorder, wait_fo
 {%- endif %}
 
 
-def test_close_with_tasks_in_flight_is_prompt_and_leaves_no_thread(root, recorder, wait_for):
+def test_close_with_tasks_in_flight_is_prompt_and_leaves_no_thread(root, make_runner, recorder, wait_for):
     threads_before = set(threading.enumerate())
-    runner = Runner(root)
+    runner = make_runner()
     started: list[int] = []
 
     async def forever() -> None:
@@ -318,7 +425,7 @@ def test_close_with_tasks_in_flight_is_prompt_and_leaves_no_thread(root, recorde
 
     count = 50
     for _ in range(count):
-        runner.submit(forever if LIVE else quick, **recorder.callbacks())
+        runner.submit(forever if runner.pattern in LIVE else quick, **recorder.callbacks())
     wait_for(lambda: len(started) == count)
     delivered_before_close = recorder.terminal()  # the blocking runner's tasks have all finished already
     began = time.monotonic()
@@ -331,8 +438,39 @@ def test_close_with_tasks_in_flight_is_prompt_and_leaves_no_thread(root, recorde
     assert recorder.terminal() == delivered_before_close, "no callback may run after close()"
 
 
-def test_close_twice_is_a_no_op_and_submit_after_close_raises(root):
-    runner = Runner(root)
+def test_close_from_a_tk_callback_ends_mainloop_with_every_task_wound_down(root, runner, recorder):
+    """What the app does when its window closes: close the runner, destroy the window, inside the running loop."""
+    threads_before = set(threading.enumerate())
+    started: list[int] = []
+
+    async def forever() -> None:
+        started.append(1)
+        await asyncio.Event().wait()
+
+    async def quick() -> None:
+        started.append(1)
+
+    for _ in range(20):
+        runner.submit(forever if runner.pattern in LIVE else quick, **recorder.callbacks())
+
+    def close_window() -> None:
+        if len(started) < 20:
+            root.after(5, close_window)
+            return
+        runner.close()
+        root.destroy()
+
+    root.after(5, close_window)
+    began = time.monotonic()
+    runner.mainloop()
+    assert time.monotonic() - began < 5.0
+    assert runner.in_flight == 0
+    assert {kind for kind, _ in recorder.terminal()} <= ({"result"} if runner.pattern == "blocking" else set())
+    assert [t for t in threading.enumerate() if t not in threads_before and t.is_alive()] == []
+
+
+def test_close_twice_is_a_no_op_and_submit_after_close_raises(make_runner):
+    runner = make_runner()
     runner.close()
     runner.close()
     with pytest.raises(RuntimeError, match="closed"):
@@ -344,13 +482,16 @@ def test_command_makes_a_tk_callback_that_submits(root, runner, recorder, wait_f
     handle = command("an event Tk might pass")
     wait_for(lambda: handle.done)
     assert recorder.events == [("result", 42)]
+{%- if here != ["asyncio-drives-tk"] %}
 
 
+@pytest.mark.patterns({"shared-loop-thread", "thread-per-task", "blocking", "tk-drives-asyncio"})
 def test_nothing_polls_while_idle(root, runner, wait_for):
     handle = runner.submit(add, 1, 1)
     wait_for(lambda: handle.done)
     root.update()
     assert root.tk.call("after", "info") == "", "a timer is still armed with no task in flight"
+{%- endif %}
 
 
 @pytest.mark.parametrize("tk_guard", [frozenset({"createfilehandler"})])

@@ -11,10 +11,12 @@ from __future__ import annotations
 import time
 import tkinter
 import traceback
+from collections.abc import Callable
 from tkinter import ttk
 from types import TracebackType
 
 from . import tasks
+from .bridge import RunnerBase
 from .runner import Runner
 
 TITLE = {{ cookiecutter.project_name | py_string }}
@@ -27,7 +29,7 @@ STALL_WINDOW_S = 3.0
 class App:
     """Builds the widgets on `root` and drives them from the runner's callbacks."""
 
-    def __init__(self, root: tkinter.Tk, runner: Runner | None = None) -> None:
+    def __init__(self, root: tkinter.Tk, runner: RunnerBase | None = None) -> None:
         self.root = root
         self.runner = runner or Runner(root)
         root.title(TITLE)
@@ -139,10 +141,10 @@ class App:
         self._beat_id = self.root.after(HEARTBEAT_MS, self._heartbeat)
 
 
-def main() -> None:
+def main(runner_class: Callable[[tkinter.Misc], RunnerBase] = Runner) -> None:
     root = tkinter.Tk()
-    app = App(root)
+    app = App(root, runner_class(root))
     try:
-        root.mainloop()
+        app.runner.mainloop()  # not root.mainloop(): in the asyncio-drives-tk pattern this runs asyncio
     except KeyboardInterrupt:  # Ctrl-C in the terminal closes the window the same clean way
         app.close()

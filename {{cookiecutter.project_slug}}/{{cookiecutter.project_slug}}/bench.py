@@ -1,15 +1,22 @@
 """How the window feels while async work runs through this project's runner, in figures.
 
-    python -m {{ cookiecutter.project_slug }}.bench            # the full set, about half a minute
-    python -m {{ cookiecutter.project_slug }}.bench --quick    # smaller workloads, a few seconds
+    python -m {{ cookiecutter.project_slug }}.bench            # the full set, about half a minute{% if cookiecutter.include_all_patterns %} per pattern{% endif %}
+    python -m {{ cookiecutter.project_slug }}.bench --quick    # smaller workloads, a few seconds{% if cookiecutter.include_all_patterns %} per pattern{% endif %}
     python -m {{ cookiecutter.project_slug }}.bench --task {{ cookiecutter.project_slug }}.tasks:count_up
+{%- if cookiecutter.include_all_patterns %}
+    python -m {{ cookiecutter.project_slug }}.bench --pattern tk-drives-asyncio   # one pattern only
+{%- endif %}
 
-It opens a real Tk root, pushes fixed workloads through `runner.Runner`, and
+It opens a real Tk root, pushes fixed workloads through the runner, and
 prints one table: idle cost, latency both ways, how late a 5 ms heartbeat on
 the Tk loop fires under load, throughput, threads and memory, and whether
 coroutines keep running while a modal dialog is open. `--task` times your own
 coroutine function (called with no arguments) in place of the long task.
 `--json` prints the figures as JSON, for tools that compare patterns.
+{%- if cookiecutter.include_all_patterns %}
+With every pattern in the project, each is measured in a fresh interpreter
+of its own, one after another, and the table shows them side by side.
+{%- endif %}
 """
 
 from __future__ import annotations
@@ -20,6 +27,9 @@ import importlib
 import json
 import platform
 import statistics
+{%- if cookiecutter.include_all_patterns %}
+import subprocess
+{%- endif %}
 import sys
 import threading
 import time
@@ -29,8 +39,12 @@ from dataclasses import dataclass
 from tkinter import messagebox, ttk
 from typing import Any
 
-from .bridge import report_progress
+from .bridge import RunnerBase, report_progress
+{%- if cookiecutter.include_all_patterns %}
+from .runners import RUNNERS
+{%- else %}
 from .runner import Runner
+{%- endif %}
 
 try:
     import resource
@@ -75,32 +89,33 @@ class Bench:
         self.long_task = long_task
         self.peak_threads = threading.active_count()
 
-    def pump(self, until: Callable[[], bool], timeout: float = 600.0) -> None:
-        """Run the real mainloop until `until()` holds."""
+    def pump(self, runner: RunnerBase, until: Callable[[], bool], timeout: float = 600.0) -> None:
+        """Run the real event loop, as the app does, until `until()` holds."""
         deadline = time.monotonic() + timeout
 
         def check() -> None:
             self.peak_threads = max(self.peak_threads, threading.active_count())
             if until() or time.monotonic() > deadline:
-                self.root.quit()
+                runner.quit()
             else:
                 self.root.after(1, check)
 
         self.root.after(0, check)
-        self.root.mainloop()
+        runner.mainloop()
         if not until():
             raise TimeoutError("a benchmark workload did not finish")
 
-    def idle(self, seconds: float) -> dict[str, float]:
-        """CPU and wake-ups while the mainloop waits with nothing to do."""
+    def idle(self, seconds: float, runner: RunnerBase | None = None) -> dict[str, float]:
+        """CPU and wake-ups while the event loop (the runner's, or else Tk's own) waits with nothing to do."""
+        loop = runner or self.root
         self.root.update()
         cpu0, switches0 = usage()
-        self.root.after(round(seconds * 1000), self.root.quit)
-        self.root.mainloop()
+        self.root.after(round(seconds * 1000), loop.quit)
+        loop.mainloop()
         cpu1, switches1 = usage()
         return {"cpu_s": cpu1 - cpu0, "wakeups": switches1 - switches0}
 
-    def latency(self, runner: Runner, samples: int) -> dict[str, dict[str, float]]:
+    def latency(self, runner: RunnerBase, samples: int) -> dict[str, dict[str, float]]:
         """Tk->asyncio: submit() until the coroutine starts; asyncio->Tk: return until on_result runs."""
         to_loop: list[float] = []
         to_tk: list[float] = []
@@ -119,10 +134,10 @@ class Bench:
             runner.submit(probe, time.perf_counter(), on_result=arrived)
 
         send()
-        self.pump(lambda: len(to_tk) >= samples)
+        self.pump(runner, lambda: len(to_tk) >= samples)
         return {"tk_to_asyncio": spread(to_loop), "asyncio_to_tk": spread(to_tk)}
 
-    def heartbeat(self, runner: Runner, start: Callable[[Runner], int]) -> dict[str, float]:
+    def heartbeat(self, runner: RunnerBase, start: Callable[[RunnerBase], int]) -> dict[str, float]:
         """Gaps between runs of a 5 ms `after()` timer while a workload runs, in ms."""
         gaps: list[float] = []
         last = time.perf_counter()
@@ -137,12 +152,12 @@ class Bench:
         beat_id = [self.root.after(HEARTBEAT_MS, beat)]
         last = time.perf_counter()
         start(runner)
-        self.pump(lambda: runner.in_flight == 0)
+        self.pump(runner, lambda: runner.in_flight == 0)
         self.root.after_cancel(beat_id[0])
         gaps.append(time.perf_counter() - last)  # the gap still open at the end counts too
         return spread(gaps)
 
-    def long(self, runner: Runner) -> int:
+    def long(self, runner: RunnerBase) -> int:
         seconds = self.sizes.long_task_seconds
 
         async def long_task() -> None:
@@ -154,20 +169,20 @@ class Bench:
         return 1
 
     @staticmethod
-    def overlapping(count: int) -> Callable[[Runner], int]:
+    def overlapping(count: int) -> Callable[[RunnerBase], int]:
         async def short_task(i: int) -> int:
             await asyncio.sleep(0.02 + (i % 10) / 1000)
             report_progress(i)
             return i
 
-        def start(runner: Runner) -> int:
+        def start(runner: RunnerBase) -> int:
             for i in range(count):
                 runner.submit(short_task, i, on_result=lambda value: None, on_progress=lambda value: None)
             return count
 
         return start
 
-    def throughput(self, runner: Runner, count: int) -> float:
+    def throughput(self, runner: RunnerBase, count: int) -> float:
         """Round trips per second: trivial coroutines submitted in one burst, until the last result is back."""
 
         async def nothing() -> None:
@@ -181,10 +196,10 @@ class Bench:
         began = time.perf_counter()
         for _ in range(count):
             runner.submit(nothing, on_result=arrived)
-        self.pump(lambda: done[0] >= count)
+        self.pump(runner, lambda: done[0] >= count)
         return count / (time.perf_counter() - began)
 
-    def modal_dialog(self, runner: Runner) -> dict[str, Any]:
+    def modal_dialog(self, runner: RunnerBase) -> dict[str, Any]:
         """Does a coroutine keep running, and do results arrive, while a messagebox is open?"""
         ticks = [0]
         stop = threading.Event()
@@ -234,7 +249,7 @@ class Bench:
 
         runner.submit(ticker)
         self.root.after(100, open_dialog)
-        self.pump(lambda: stop.is_set() and runner.in_flight == 0)
+        self.pump(runner, lambda: stop.is_set() and runner.in_flight == 0)
         return {
             "ticks_during_dialog": seen.get("during", 0),
             "dialog_open_s": seen.get("open_ms", 0) / 1000,
@@ -242,21 +257,21 @@ class Bench:
         }
 
 
-def measure(sizes: Sizes, long_task: Callable[[], Any] | None) -> dict[str, Any]:
+def measure(sizes: Sizes, long_task: Callable[[], Any] | None, runner_class: type[RunnerBase]) -> dict[str, Any]:
     root = tkinter.Tk()
     root.title("benchmark")
     bench = Bench(root, sizes, long_task)
-    figures: dict[str, Any] = {"pattern": Runner.pattern, "idle_plain_mainloop": bench.idle(sizes.idle_seconds)}
-    runner = Runner(root)
+    figures: dict[str, Any] = {"pattern": runner_class.pattern, "idle_plain_mainloop": bench.idle(sizes.idle_seconds)}
+    runner = runner_class(root)
     try:
-        figures["idle_with_runner"] = bench.idle(sizes.idle_seconds)
+        figures["idle_with_runner"] = bench.idle(sizes.idle_seconds, runner)
         figures.update(bench.latency(runner, sizes.latency_samples))
         figures["heartbeat_long_task"] = bench.heartbeat(runner, bench.long)
         for count in sizes.overlapping:
             figures[f"heartbeat_{count}_tasks"] = bench.heartbeat(runner, bench.overlapping(count))
         figures["round_trips_per_s"] = bench.throughput(runner, sizes.round_trips)
         figures["modal_dialog"] = bench.modal_dialog(runner)
-        figures["idle_after_work"] = bench.idle(sizes.idle_seconds)
+        figures["idle_after_work"] = bench.idle(sizes.idle_seconds, runner)
         figures["peak_threads"] = bench.peak_threads
         if resource is not None:
             scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
@@ -312,24 +327,65 @@ def load_task(spec: str) -> Callable[[], Any]:
     return getattr(importlib.import_module(module), name)
 
 
+def print_table(columns: dict[str, list[tuple[str, str]]], machine_line: str) -> None:
+    """Rows down, one column of values per pattern."""
+    labels = [label for label, _ in next(iter(columns.values()))]
+    width = max(map(len, labels))
+    widths = {pattern: max(len(pattern), *(len(value) for _, value in rows)) for pattern, rows in columns.items()}
+    print(f"machine: {machine_line}")
+    print(f"{'':<{width}}  " + "  ".join(f"{pattern:>{widths[pattern]}}" for pattern in columns).rstrip())
+    for index, label in enumerate(labels):
+        values = "  ".join(f"{rows[index][1]:>{widths[pattern]}}" for pattern, rows in columns.items())
+        print(f"{label:<{width}}  {values}")
+{%- if cookiecutter.include_all_patterns %}
+
+
+def measure_in_a_fresh_interpreter(pattern: str, argv: list[str]) -> dict[str, Any]:
+    """One pattern's figures from a child process, so that no pattern's threads or memory weigh on another's."""
+    done = subprocess.run(
+        [sys.executable, "-m", __spec__.name, *argv, "--pattern", pattern, "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the {pattern} benchmark failed:\n{done.stderr}")
+    return json.loads(done.stdout)
+{%- endif %}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m {{ cookiecutter.project_slug }}.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller workloads: a few seconds in all")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--task", metavar="MODULE:FUNCTION", help="time this coroutine function, not the long task")
+{%- if cookiecutter.include_all_patterns %}
+    parser.add_argument(
+        "--pattern", choices=[*RUNNERS, "all"], default="all", help="one pattern, or all side by side (the default)"
+    )
+{%- endif %}
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
-    figures = measure(sizes, load_task(args.task) if args.task else None)
-    figures["machine"] = machine()
-    if args.json:
-        figures["rows"] = rows(figures, sizes)
-        print(json.dumps(figures, indent=2))
+{%- if cookiecutter.include_all_patterns %}
+    if args.pattern == "all":
+        passed_on = [*(["--quick"] if args.quick else []), *(["--task", args.task] if args.task else [])]
+        by_pattern = {pattern: measure_in_a_fresh_interpreter(pattern, passed_on) for pattern in RUNNERS}
+        if args.json:
+            print(json.dumps(by_pattern, indent=2))
+        else:
+            print_table({p: [tuple(row) for row in f["rows"]] for p, f in by_pattern.items()}, machine())
         return
-    table = rows(figures, sizes)
-    width = max(len(label) for label, _ in table)
-    print(f"pattern: {Runner.pattern}    machine: {figures['machine']}")
-    for label, value in table:
-        print(f"{label:<{width}}  {value}")
+    runner_class = RUNNERS[args.pattern]
+{%- else %}
+    runner_class = Runner
+{%- endif %}
+    figures = measure(sizes, load_task(args.task) if args.task else None, runner_class)
+    figures["machine"] = machine()
+    figures["rows"] = rows(figures, sizes)
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        print_table({runner_class.pattern: figures["rows"]}, figures["machine"])
 
 
 if __name__ == "__main__":

@@ -281,6 +281,24 @@ class RunnerBase:
         """How many submitted tasks have not had their terminal callback yet."""
         return len(self._in_flight)
 
+    @property
+    def closed(self) -> bool:
+        """True once `close()` has been called."""
+        return self._closed
+
+    def mainloop(self) -> None:
+        """Run the window until `quit()` is called or the window is destroyed. Use it in place of `root.mainloop()`.
+
+        In most patterns this is Tk's own mainloop; in asyncio-drives-tk it is
+        asyncio's loop, which services Tk.
+        """
+        self._check_thread("mainloop")
+        self._root.mainloop()
+
+    def quit(self) -> None:
+        """Make `mainloop()` return, as `root.quit()` does for Tk's own mainloop."""
+        self._root.quit()
+
     def submit(
         self,
         coro_fn: CoroutineFunction,

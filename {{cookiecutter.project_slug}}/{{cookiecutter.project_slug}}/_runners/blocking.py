@@ -20,7 +20,7 @@ import tkinter
 from collections.abc import Coroutine
 from typing import Any
 
-from .bridge import RunnerBase, TaskHandle, wind_down
+from {% if cookiecutter.include_all_patterns %}..{% else %}.{% endif %}bridge import RunnerBase, TaskHandle, wind_down
 
 
 class Runner(RunnerBase):

@@ -30,7 +30,7 @@ from collections import deque
 from collections.abc import Coroutine
 from typing import Any
 
-from .bridge import RunnerBase, TaskHandle, wind_down
+from {% if cookiecutter.include_all_patterns %}..{% else %}.{% endif %}bridge import RunnerBase, TaskHandle, wind_down
 
 #: How long one loop callback may spend creating tasks before the loop gets to run them.
 START_SLICE_SECONDS = 0.005

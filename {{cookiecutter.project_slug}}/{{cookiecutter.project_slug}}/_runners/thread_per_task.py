@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Coroutine
 from typing import Any
 
-from .bridge import RunnerBase, TaskHandle
+from {% if cookiecutter.include_all_patterns %}..{% else %}.{% endif %}bridge import RunnerBase, TaskHandle
 
 #: How long one Tk callback may spend starting threads before Tk gets to draw and handle input.
 START_SLICE_SECONDS = 0.004

@@ -1,0 +1,86 @@
+"""asyncio-drives-tk: asyncio's loop owns the main thread, and a coroutine services Tk every few milliseconds.
+
+Trade-off: no thread at all. Tasks and Tk callbacks take turns on the main
+thread, so they never race and need no lock, and the window stays live while
+tasks await. The price:
+
+- Tk is serviced every `TK_UPDATE_INTERVAL` seconds, so a click, a redraw or
+  a result waits up to that long, and an idle app still wakes up that often
+  (see `python -m <package>.bench`). A shorter interval means less delay and
+  more idle CPU.
+- While a modal dialog (`messagebox`, `wait_window()`) is open, asyncio
+  stops. The dialog runs Tk's own nested loop inside one `update()` call, and
+  every task waits until the dialog closes. Use a non-modal `Toplevel`, or
+  pick another pattern if tasks must go on meanwhile.
+- A task that computes or blocks freezes the window for as long (wrap such
+  calls in `await asyncio.to_thread(...)`).
+- `root.mainloop()` and `root.quit()` do not run asyncio: use
+  `runner.mainloop()` and `runner.quit()`, as app.py and the tests do.
+
+How: `mainloop()` runs a coroutine that calls `root.update()` and then
+sleeps `TK_UPDATE_INTERVAL`, on a loop kept by `asyncio.Runner` (the
+machinery of `asyncio.run`, which also turns Ctrl-C into `KeyboardInterrupt`).
+Submitted coroutines become tasks on that loop at once and run whenever it
+runs. The loop outlives each `mainloop()` call, so tasks survive a `quit()`.
+`close()` cancels every task. Called from a Tk callback, while the loop runs,
+it leaves the winding down to the servicing coroutine, which finishes it
+before `mainloop()` returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tkinter
+from collections.abc import Coroutine
+from typing import Any
+
+from {% if cookiecutter.include_all_patterns %}..{% else %}.{% endif %}bridge import RunnerBase, TaskHandle, wind_down
+
+#: Seconds between two `root.update()` calls: the longest a Tk event waits, and 1 / (idle wake-ups per second).
+TK_UPDATE_INTERVAL = 0.01
+
+
+class Runner(RunnerBase):
+    pattern = "asyncio-drives-tk"
+
+    def __init__(self, root: tkinter.Misc) -> None:
+        super().__init__(root)
+        self._asyncio = asyncio.Runner()
+        self._loop = self._asyncio.get_loop()
+        self._quit_requested = False
+        self._deadline = 0.0  # set by close(): when winding down must give up
+
+    def mainloop(self) -> None:
+        self._check_thread("mainloop")
+        if self._closed:
+            raise RuntimeError("this runner is closed")
+        self._asyncio.run(self._serve_tk(self._root))
+        if self._closed:  # closed from a Tk callback while serving; the tasks are wound down already
+            self._asyncio.close()
+
+    def quit(self) -> None:
+        self._quit_requested = True
+
+    async def _serve_tk(self, root: tkinter.Misc) -> None:
+        """Let Tk handle everything pending, sleep, repeat; until quit(), close() or the window is destroyed."""
+        self._quit_requested = False
+        while True:
+            try:
+                root.update()
+            except tkinter.TclError:  # the window was destroyed
+                break
+            if self._quit_requested or self._closed:
+                break
+            await asyncio.sleep(TK_UPDATE_INTERVAL)
+        if self._closed:
+            await wind_down(self._deadline)
+
+    def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
+        self._loop.create_task(coro)
+
+    def _shutdown(self, deadline: float) -> None:
+        self._deadline = deadline
+        if self._loop.is_running():  # inside mainloop(): _serve_tk winds down once this callback returns
+            return
+        self._asyncio.run(wind_down(deadline))
+        self._asyncio.close()
