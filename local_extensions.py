@@ -91,6 +91,10 @@ def problem_with(value: object, key: str) -> str:
             return f"version {value!r} is not a PEP 440 version such as '0.1.0'"
     elif isinstance(_QUESTIONS.get(key), list) and value not in _QUESTIONS[key]:
         return f"{key} {value!r} is unknown; choose one of {', '.join(_QUESTIONS[key])}"
+    elif isinstance(_QUESTIONS.get(key), bool) and not isinstance(value, bool):
+        # The prompt turns yes/no into True/False; a replay file must hold true or false, or the
+        # files (rendered by Jinja, where any non-empty string is true) and the hook could disagree.
+        return f"{key} must be yes or no (true or false in a replay file), not {value!r}"
     return ""
 
 

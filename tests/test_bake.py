@@ -38,9 +38,24 @@ COMMON_FILES = {
 WORKFLOW = ".github/workflows/ci.yml"
 
 
+def assert_generated_suite_passes(project, label: str) -> None:
+    suite = run_generated_suite(project, label)
+    assert suite.returncode == 0, suite.stdout + suite.stderr
+    summary = suite.stdout.strip().splitlines()[-1]
+    assert re.search(r"\d+ passed", summary) and "skipped" not in summary and "failed" not in summary, summary
+
+
+def assert_lint_clean(project) -> None:
+    for lint_command in (["check"], ["format", "--check"]):
+        ruff = [sys.executable, "-m", "ruff", *lint_command, "--no-cache", "."]
+        lint = subprocess.run(ruff, cwd=project, capture_output=True, text=True)
+        assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
 @pytest.mark.parametrize("workflow", [True, False], ids=["workflow", "no-workflow"])
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_bake_each_pattern(cookies, pattern, workflow):
+    """Every pattern baked alone; its own suite runs once per pattern (the workflow switch changes no Python)."""
     project = baked_path(cookies.bake(extra_context={"async_pattern": pattern, "include_github_actions": workflow}))
 
     assert set(files(project)) == COMMON_FILES | ({WORKFLOW} if workflow else set())
@@ -81,15 +96,50 @@ def test_bake_each_pattern(cookies, pattern, workflow):
         assert any("xvfb-run" in step.get("run", "") for step in steps)
         assert any(step.get("with", {}).get("python-version") == "${{ matrix.python-version }}" for step in steps)
 
-    for lint_command in (["check"], ["format", "--check"]):
-        ruff = [sys.executable, "-m", "ruff", *lint_command, "--no-cache", "."]
-        lint = subprocess.run(ruff, cwd=project, capture_output=True, text=True)
-        assert lint.returncode == 0, lint.stdout + lint.stderr
+    assert_lint_clean(project)
+    if workflow:
+        assert_generated_suite_passes(project, pattern)
 
-    suite = run_generated_suite(project, f"{pattern}, {'with' if workflow else 'no'} workflow")
-    assert suite.returncode == 0, suite.stdout + suite.stderr
-    summary = suite.stdout.strip().splitlines()[-1]
-    assert re.search(r"\d+ passed", summary) and "skipped" not in summary and "failed" not in summary, summary
+
+@pytest.mark.parametrize("chosen", [PATTERNS[0], PATTERNS[-1]])
+def test_bake_with_every_pattern(cookies, chosen):
+    """include_all_patterns: every runner ships, the chosen one starts by default, and each is tested."""
+    project = baked_path(
+        cookies.bake(
+            extra_context={"async_pattern": chosen, "include_all_patterns": True, "include_github_actions": False}
+        )
+    )
+    modules = {f"{SLUG}/runners/{pattern.replace('-', '_')}.py" for pattern in PATTERNS}
+    assert set(files(project)) == COMMON_FILES | modules | {f"{SLUG}/runners/__init__.py"}
+
+    listed = subprocess.run(
+        [sys.executable, "-c", f"from {SLUG}.runners import RUNNERS; from {SLUG}.runner import Runner; "
+         "print(*RUNNERS); print(Runner.pattern)"],
+        cwd=project, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert listed.stdout.splitlines() == [" ".join(PATTERNS), chosen]
+    screenshot = (project / "docs" / "window.png").read_bytes()
+    assert screenshot == (TEMPLATE / "{{cookiecutter.project_slug}}" / "_screenshots" / f"{chosen}.png").read_bytes()
+
+    usage = subprocess.run([sys.executable, "-m", SLUG, "--help"], cwd=project, capture_output=True, text=True)
+    assert usage.returncode == 0 and "--pattern" in usage.stdout and all(p in usage.stdout for p in PATTERNS)
+    wrong = subprocess.run(
+        [sys.executable, "-m", SLUG, "--pattern", "nope"], cwd=project, capture_output=True, text=True
+    )
+    assert wrong.returncode == 2 and "invalid choice: 'nope'" in wrong.stderr
+
+    assert_lint_clean(project)
+    if chosen != PATTERNS[0]:
+        return  # the Python is the same whichever pattern starts: one suite run covers it
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
+        cwd=project, capture_output=True, text=True,
+    )  # fmt: skip
+    assert collected.returncode == 0, collected.stdout + collected.stderr
+    for pattern in PATTERNS:
+        ids = [line for line in collected.stdout.splitlines() if f"[{pattern}" in line]
+        assert len(ids) >= 25, f"{pattern}: only {len(ids)} tests"
+    assert_generated_suite_passes(project, "every pattern in one project")
 
 
 @pytest.mark.parametrize("license_id", ["MIT", "BSD-3-Clause", "Apache-2.0", "none"])
@@ -121,8 +171,9 @@ def test_no_template_syntax_survives(cookies):
 
 def test_the_runner_docstring_is_the_first_thing_in_every_runner():
     runners = TEMPLATE / "{{cookiecutter.project_slug}}" / "{{cookiecutter.project_slug}}" / "_runners"
-    assert sorted(p.stem for p in runners.glob("*.py")) == sorted(p.replace("-", "_") for p in PATTERNS)
-    for runner in runners.glob("*.py"):
+    modules = sorted(p for p in runners.glob("*.py") if p.stem != "__init__")
+    assert sorted(p.stem for p in modules) == sorted(p.replace("-", "_") for p in PATTERNS)
+    for runner in modules:
         docstring = ast.get_docstring(ast.parse(runner.read_text(encoding="utf-8")))
         assert docstring and "Trade-off:" in docstring, runner
 
@@ -136,3 +187,11 @@ def test_pre_commit_passes_right_after_baking(cookies):
     )
     assert hooks.returncode == 0, hooks.stdout + hooks.stderr
     assert "ruff check" in hooks.stdout and "ruff format" in hooks.stdout
+
+
+def test_the_generated_tests_know_every_pattern():
+    """The test templates list the patterns to decide which tests to render: the list must be the prompt's."""
+    tests = TEMPLATE / "{{cookiecutter.project_slug}}" / "tests"
+    for path in tests.glob("*.py"):
+        for found in re.findall(r"set here = (\[[^]]*\])", path.read_text(encoding="utf-8")):
+            assert tuple(ast.literal_eval(found)) == PATTERNS, path

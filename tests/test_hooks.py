@@ -91,6 +91,34 @@ def test_an_unknown_pattern_is_refused(tmp_path):
     assert list(out.iterdir()) == []
 
 
+def test_a_yes_no_answer_must_be_a_boolean_in_a_replay_file(tmp_path):
+    context = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
+    answers = {key: value for key, value in context.items() if not key.startswith("__")}
+    answers.update(project_slug="replayed", async_pattern="blocking", license="MIT", include_all_patterns="no")
+    replay = tmp_path / "replay.json"
+    replay.write_text(json.dumps({"cookiecutter": answers}), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--replay-file", str(replay), str(TEMPLATE), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    [line] = error_lines(done.stderr)
+    assert "include_all_patterns must be yes or no" in line and "'no'" in line
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("answer", ["no", "n", "false", "yes", "y", "1"])
+def test_yes_no_answers_on_the_command_line_are_understood(tmp_path, answer):
+    done = bake_cli(tmp_path, f"include_all_patterns={answer}", "include_github_actions=no")
+    assert done.returncode == 0, done.stderr
+    package = tmp_path / "out" / "async_tk_prototype" / "async_tk_prototype"
+    assert (package / "runners").is_dir() is (answer in ("yes", "y", "1"))
+
+
 def test_a_good_answer_set_bakes_from_the_command_line(tmp_path):
     done = bake_cli(tmp_path, "async_pattern=thread-per-task")
     assert done.returncode == 0, done.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -40,8 +41,9 @@ def test_the_benchmark_prints_every_row_for_every_pattern():
     assert lines[0].startswith("machine: ")
     assert lines[1].split() == list(RUNNERS)
     for row in ROWS:
-        [line] = [line for line in lines[2:] if line.startswith(row) or row in line]
-        assert len(line.split("  ")[-1].strip()) > 0, line
+        assert any(line.startswith(row) or row in line for line in lines[2:]), row
+    for line in lines[2:]:  # a label, then a value per pattern, set apart by two spaces or more
+        assert len(re.split(r"\s{2,}", line.strip())) == 1 + len(RUNNERS), line
     assert len(lines) == 16
 
 {% if cookiecutter.include_all_patterns %}
