@@ -14,6 +14,11 @@ Where Tk cannot watch a pipe (Windows) the inbox polls instead, but only
 while tasks are in flight. Callbacks run in batches of a few milliseconds at
 most, so a thousand tasks finishing at once cannot freeze the window.
 
+The single-threaded patterns (asyncio-drives-tk, tk-drives-asyncio) run their
+tasks on the Tk thread itself and could call back directly; they use the same
+way back all the same, so that callbacks behave alike in every pattern: never
+inside `submit()`, in batches, and never after `close()`.
+
 `RunnerBase` holds the bookkeeping that is the same in every pattern; each
 runner module adds only how a coroutine gets to run.
 """
