@@ -169,10 +169,10 @@ def test_no_template_syntax_survives(cookies):
             assert "{%" not in text, path
 
 
-def test_the_runner_docstring_is_the_first_thing_in_every_runner():
-    runners = TEMPLATE / "{{cookiecutter.project_slug}}" / "{{cookiecutter.project_slug}}" / "_runners"
-    modules = sorted(p for p in runners.glob("*.py") if p.stem != "__init__")
-    assert sorted(p.stem for p in modules) == sorted(p.replace("-", "_") for p in PATTERNS)
+def test_the_runner_docstring_is_the_first_thing_in_every_runner(cookies):
+    project = baked_path(cookies.bake(extra_context={"include_all_patterns": True}))
+    modules = sorted(p for p in (project / SLUG / "runners").glob("*.py") if p.stem != "__init__")
+    assert [p.stem for p in modules] == sorted(p.replace("-", "_") for p in PATTERNS)
     for runner in modules:
         docstring = ast.get_docstring(ast.parse(runner.read_text(encoding="utf-8")))
         assert docstring and "Trade-off:" in docstring, runner

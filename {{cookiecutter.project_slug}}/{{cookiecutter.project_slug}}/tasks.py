@@ -3,9 +3,10 @@
 A task is any `async def` function. Depending on the pattern it runs on a
 thread of its own or takes turns with Tk on the main thread, so it must not
 touch widgets: return a value, raise, or call `report_progress()`, and the
-app's callbacks show the outcome on the Tk thread, whatever the pattern. Blocking calls belong in `await asyncio.to_thread(...)` (which
-carries `report_progress` along; `loop.run_in_executor` does not), with a
-timeout of their own: nothing can interrupt them, not even closing the window.
+app's callbacks show the outcome on the Tk thread, whatever the pattern.
+Blocking calls belong in `await asyncio.to_thread(...)` (which carries
+`report_progress` along; `loop.run_in_executor` does not), with a timeout of
+their own: nothing can interrupt them, not even closing the window.
 """
 
 from __future__ import annotations
