@@ -12,8 +12,8 @@ import importlib
 {%- endif %}
 import threading
 import time
-import tkinter
 {%- if live %}
+import tkinter
 from collections import Counter
 from collections.abc import Callable
 {%- endif %}
@@ -207,9 +207,9 @@ def test_heartbeat_ticks_while_a_task_runs_unless_the_pattern_blocks(root, runne
         assert ticks_during_task >= 5, ticks_during_task
     else:
         assert ticks_during_task == 0, "the blocking pattern is expected to freeze the Tk loop"
+{%- if live %}
 
 
-{% if live -%}
 @pytest.mark.patterns(LIVE)
 def test_cancel_stops_a_task_in_flight(runner, recorder, wait_for):
     started = threading.Event()
