@@ -26,6 +26,7 @@ def test_copier_and_cookiecutter_bake_the_same_tree(tmp_path, pattern):
         "async_pattern": pattern,
         "license": "BSD-3-Clause",
         "include_github_actions": pattern != "blocking",
+        "include_all_patterns": pattern == PATTERNS[-1],
     }
     by_cookiecutter = Path(cookiecutter(str(template), no_input=True, output_dir=str(tmp_path / "cc"), extra_context={
         **answers, "project_name": answers["project_name"].replace("{{ app }}", "{{ '{{ app }}' }}")}))  # fmt: skip
