@@ -1,3 +1,6 @@
-"""{{ cookiecutter.project_slug }}: a tkinter window with asyncio work behind it ({{ cookiecutter.async_pattern }} pattern)."""
+"""{{ cookiecutter.project_slug }}: a tkinter window with asyncio work behind it.
+
+Pattern: {{ cookiecutter.async_pattern }}{% if cookiecutter.include_all_patterns %} by default; all five are in runners/{% endif %}.
+"""
 
 __version__ = {{ cookiecutter.version | py_string }}
