@@ -72,9 +72,20 @@ def test_an_unknown_pattern_is_refused(tmp_path):
     assert "single-threaded" in done.stderr
     assert list((tmp_path / "out").iterdir()) == []
 
+    [line] = refused_replay(tmp_path, async_pattern="single-threaded")
+    assert "async_pattern 'single-threaded' is unknown" in line
+
+
+def test_a_yes_no_answer_must_be_a_boolean_in_a_replay_file(tmp_path):
+    [line] = refused_replay(tmp_path, include_all_patterns="no")
+    assert "include_all_patterns must be yes or no" in line and "'no'" in line
+
+
+def refused_replay(tmp_path: Path, **bad_answers: object) -> list[str]:
+    """Bake from a replay file holding `bad_answers`: it must fail, leave no folder, and say why in ERROR lines."""
     context = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
     answers = {key: value for key, value in context.items() if not key.startswith("__")}
-    answers.update(project_slug="replayed", async_pattern="single-threaded", license="MIT", include_github_actions=True)
+    answers.update({"project_slug": "replayed", "async_pattern": "blocking", "license": "MIT", **bad_answers})
     replay = tmp_path / "replay.json"
     replay.write_text(json.dumps({"cookiecutter": answers}), encoding="utf-8")
     out = tmp_path / "replayed-out"
@@ -86,29 +97,8 @@ def test_an_unknown_pattern_is_refused(tmp_path):
         timeout=120,
     )
     assert done.returncode != 0
-    [line] = error_lines(done.stderr)
-    assert "async_pattern 'single-threaded' is unknown" in line
     assert list(out.iterdir()) == []
-
-
-def test_a_yes_no_answer_must_be_a_boolean_in_a_replay_file(tmp_path):
-    context = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
-    answers = {key: value for key, value in context.items() if not key.startswith("__")}
-    answers.update(project_slug="replayed", async_pattern="blocking", license="MIT", include_all_patterns="no")
-    replay = tmp_path / "replay.json"
-    replay.write_text(json.dumps({"cookiecutter": answers}), encoding="utf-8")
-    out = tmp_path / "out"
-    out.mkdir()
-    done = subprocess.run(
-        [sys.executable, "-m", "cookiecutter", "--replay-file", str(replay), str(TEMPLATE), "-o", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode != 0
-    [line] = error_lines(done.stderr)
-    assert "include_all_patterns must be yes or no" in line and "'no'" in line
-    assert list(out.iterdir()) == []
+    return error_lines(done.stderr)
 
 
 @pytest.mark.parametrize("answer", ["no", "n", "false", "yes", "y", "1"])

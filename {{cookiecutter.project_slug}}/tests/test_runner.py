@@ -15,13 +15,14 @@ import time
 {%- if live %}
 import tkinter
 from collections import Counter
-from collections.abc import Callable
 {%- endif %}
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from conftest import LIVE{% if threaded %}, THREADED{% endif %}
 
-from {{ cookiecutter.project_slug }}.bridge import report_progress
+from {{ cookiecutter.project_slug }}.bridge import RunnerBase, report_progress
 
 
 async def add(a: int, b: int) -> int:
@@ -411,21 +412,27 @@ def test_submit_from_inside_a_running_task_is_an_error(runner, recorder, wait_fo
 {%- endif %}
 
 
+async def note_start_then_wait_forever(started: list[int]) -> None:
+    started.append(1)
+    await asyncio.Event().wait()
+
+
+async def note_start(started: list[int]) -> None:
+    started.append(1)
+
+
+def long_task_noting_start(runner: RunnerBase, started: list[int]) -> tuple[Callable[..., Any], list[int]]:
+    """A task that never ends, or (blocking runs each inside submit()) one that ends at once; both note their start."""
+    return (note_start_then_wait_forever if runner.pattern in LIVE else note_start), started
+
+
 def test_close_with_tasks_in_flight_is_prompt_and_leaves_no_thread(root, make_runner, recorder, wait_for):
     threads_before = set(threading.enumerate())
     runner = make_runner()
     started: list[int] = []
-
-    async def forever() -> None:
-        started.append(1)
-        await asyncio.Event().wait()
-
-    async def quick() -> None:
-        started.append(1)
-
     count = 50
     for _ in range(count):
-        runner.submit(forever if runner.pattern in LIVE else quick, **recorder.callbacks())
+        runner.submit(*long_task_noting_start(runner, started), **recorder.callbacks())
     wait_for(lambda: len(started) == count)
     delivered_before_close = recorder.terminal()  # the blocking runner's tasks have all finished already
     began = time.monotonic()
@@ -442,16 +449,8 @@ def test_close_from_a_tk_callback_ends_mainloop_with_every_task_wound_down(root,
     """What the app does when its window closes: close the runner, destroy the window, inside the running loop."""
     threads_before = set(threading.enumerate())
     started: list[int] = []
-
-    async def forever() -> None:
-        started.append(1)
-        await asyncio.Event().wait()
-
-    async def quick() -> None:
-        started.append(1)
-
     for _ in range(20):
-        runner.submit(forever if runner.pattern in LIVE else quick, **recorder.callbacks())
+        runner.submit(*long_task_noting_start(runner, started), **recorder.callbacks())
 
     def close_window() -> None:
         if len(started) < 20:
