@@ -353,6 +353,22 @@ def test_a_sleeping_task_costs_a_step_per_timer_not_a_spin(runner, wait_for):
     wait_for(lambda: handle.done)
     assert handle.state == "done"
     assert steps[0] <= 5, steps[0]
+
+
+@pytest.mark.patterns({"tk-drives-asyncio"})
+def test_ctrl_c_inside_a_task_reaches_tk_and_the_loop_keeps_stepping(root, runner, recorder, wait_for):
+    reported: list[BaseException] = []
+    root.report_callback_exception = lambda kind, error, tb: reported.append(error)
+
+    async def interrupted() -> None:
+        await asyncio.sleep(0)
+        raise KeyboardInterrupt  # where Ctrl-C lands when it arrives while a task's code runs
+
+    first = runner.submit(interrupted, **recorder.callbacks())
+    later = runner.submit(add, 2, 2, **recorder.callbacks())
+    wait_for(lambda: first.done and later.done)
+    assert [type(e) for e in reported] == [KeyboardInterrupt], "the app must hear of it (it closes on Ctrl-C)"
+    assert [kind for kind, _ in recorder.terminal()] == ["error", "result"]
 {%- endif %}
 {%- if live %}
 
@@ -466,6 +482,13 @@ def test_close_from_a_tk_callback_ends_mainloop_with_every_task_wound_down(root,
     assert runner.in_flight == 0
     assert {kind for kind, _ in recorder.terminal()} <= ({"result"} if runner.pattern == "blocking" else set())
     assert [t for t in threading.enumerate() if t not in threads_before and t.is_alive()] == []
+
+
+def test_destroying_the_window_ends_mainloop_even_without_close(root, runner):
+    began = time.monotonic()
+    root.after(50, root.destroy)
+    runner.mainloop()
+    assert time.monotonic() - began < 5.0
 
 
 def test_close_twice_is_a_no_op_and_submit_after_close_raises(make_runner):

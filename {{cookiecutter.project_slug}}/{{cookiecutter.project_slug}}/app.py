@@ -108,6 +108,9 @@ class App:
 
     def show_exception(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         """Tk's hook for exceptions in callbacks, and the runner's for task errors nobody handles."""
+        if isinstance(error, KeyboardInterrupt):  # Ctrl-C while a callback ran: close, as when the window is idle
+            self.close()
+            return
         traceback.print_exception(kind, error, tb)
         self.show_error(error)
 

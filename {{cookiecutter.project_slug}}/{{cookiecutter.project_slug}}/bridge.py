@@ -248,12 +248,20 @@ async def _guarded(handle: TaskHandle, mailbox: Mailbox, coro_fn: CoroutineFunct
         outcome: tuple[str, Any] = ("done", await coro_fn(*args))
     except asyncio.CancelledError as exc:
         outcome = ("cancelled", exc)
-    except (Exception, SystemExit, KeyboardInterrupt) as exc:  # sys.exit() in a task must not stop the loop
+    except KeyboardInterrupt as exc:
+        outcome = ("failed", exc)
+        if threading.current_thread() is threading.main_thread():  # Ctrl-C landed in this task: tell the app too
+            asyncio.get_running_loop().call_soon(_raise, exc)  # outside the task, so no task keeps it unretrieved
+    except (Exception, SystemExit) as exc:  # sys.exit() in a task must not stop the loop
         outcome = ("failed", exc)
     by_request = handle._end()
     if outcome[0] == "cancelled" and not by_request:
         outcome = ("failed", outcome[1])  # a CancelledError the task raised on its own is an error
     mailbox.post("settle", handle, *outcome)
+
+
+def _raise(exc: BaseException) -> None:
+    raise exc
 
 
 @dataclass(frozen=True)
@@ -411,7 +419,6 @@ async def wind_down(deadline: float) -> None:
         await asyncio.wait(tasks, timeout=max(0.1, deadline - time.monotonic()))
     loop = asyncio.get_running_loop()
     await loop.shutdown_asyncgens()
-    # The threads of asyncio.to_thread(); one still inside a blocking call is waited for until the
-    # deadline only (Python itself waits for it at exit, so keep such calls short).
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(loop.shutdown_default_executor(), max(0.1, deadline - time.monotonic()))
+    # The threads of asyncio.to_thread(). One still inside a blocking call is waited for, as Python
+    # itself waits for it at exit (a timeout here would not stop it), so give such calls a timeout.
+    await loop.shutdown_default_executor()

@@ -54,6 +54,8 @@ class Runner(RunnerBase):
         self._check_thread("mainloop")
         if self._closed:
             raise RuntimeError("this runner is closed")
+        if self._loop.is_running():
+            raise RuntimeError("mainloop() is running already; a nested Tk loop needs root.wait_window() instead")
         self._asyncio.run(self._serve_tk(self._root))
         if self._closed:  # closed from a Tk callback while serving; the tasks are wound down already
             self._asyncio.close()
@@ -67,7 +69,8 @@ class Runner(RunnerBase):
         while True:
             try:
                 root.update()
-            except tkinter.TclError:  # the window was destroyed
+                root.winfo_exists()  # raises once the window is destroyed ("update" itself goes on working)
+            except tkinter.TclError:
                 break
             if self._quit_requested or self._closed:
                 break

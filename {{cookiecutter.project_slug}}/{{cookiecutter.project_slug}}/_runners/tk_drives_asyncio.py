@@ -49,6 +49,7 @@ class Runner(RunnerBase):
         self._timer: str | None = None  # the pending after() that runs the next step
         self._timer_due = 0.0
         self._watched_fd: int | None = None
+        self._io_paused = False  # the file handler is off while a task runs a nested Tk loop
         if hasattr(root.tk, "createfilehandler") and hasattr(self._selector, "fileno"):
             self._watched_fd = self._selector.fileno()
             root.tk.createfilehandler(self._watched_fd, tkinter.READABLE, self._on_io)
@@ -62,7 +63,11 @@ class Runner(RunnerBase):
         self._loop.create_task(coro)
         self._arm(0.0)
 
-    def _on_io(self, _fd: int, _mask: int) -> None:
+    def _on_io(self, fd: int, _mask: int) -> None:
+        if self._loop.is_running():  # a task runs a nested Tk loop (a dialog): stop watching until its step ends
+            self._root.tk.deletefilehandler(fd)
+            self._io_paused = True
+            return
         self._step()
 
     def _on_timer(self) -> None:
@@ -74,12 +79,22 @@ class Runner(RunnerBase):
         if self._loop.is_running() or self._loop.is_closed():  # a nested Tk loop inside a task: the outer step goes on
             return
         self._selector.deadline = time.perf_counter() + STEP_SECONDS
-        self._loop.run_forever()  # the selector stops it
-        wait = self._selector.wait
-        if self._watched_fd is None and asyncio.all_tasks(self._loop):
-            wait = POLL_MS / 1000 if wait is None else min(wait, POLL_MS / 1000)
-        if wait is not None:
-            self._arm(wait)
+        self._selector.wait = 0.0  # if the step ends in an exception (Ctrl-C), step again at once
+        try:
+            self._loop.run_forever()  # the selector stops it
+        finally:
+            if self._io_paused and self._watched_fd is not None and not self._closed:
+                self._io_paused = False
+                self._root.tk.createfilehandler(self._watched_fd, tkinter.READABLE, self._on_io)
+            wait = self._selector.wait
+            if self._watched_fd is None and self._has_work():
+                wait = POLL_MS / 1000 if wait is None else min(wait, POLL_MS / 1000)
+            if wait is not None and not self._closed:
+                self._arm(wait)
+
+    def _has_work(self) -> bool:
+        """Polling mode: is anything waiting for asyncio? A task, or a socket beyond the loop's own wake-up pipe."""
+        return bool(asyncio.all_tasks(self._loop)) or len(self._selector.get_map()) > 1
 
     def _arm(self, seconds: float) -> None:
         """Have `_step` run in `seconds` (rounded up to Tk's milliseconds), unless a step is due sooner."""
