@@ -18,7 +18,7 @@ selector's own file descriptor (readable as soon as a socket, a pipe or a
 `call_soon_threadsafe` needs asyncio), an `after()` timer set for asyncio's
 next timer, or a `submit()`. With nothing scheduled no timer is armed, so
 nothing polls while idle. Where Tk cannot watch a descriptor (Windows), it
-polls every `POLL_MS` while tasks exist. On Windows this loop is select-based,
+polls every `POLL_MS` while tasks or sockets are open. On Windows this loop is select-based,
 so `asyncio` subprocesses are not available there.
 """
 
