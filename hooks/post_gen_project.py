@@ -19,15 +19,14 @@ ANSWERS = json.loads(Path(".cookiecutter-replay.json").read_text(encoding="utf-8
 PACKAGE = Path(ANSWERS["project_slug"])
 PATTERN = ANSWERS["async_pattern"]
 LICENSE = ANSWERS["license"]
-
-
-def yes(answer: object) -> bool:
-    return answer in (True, "True", "yes", "y", "1", "true")
+# Yes/no answers are true booleans here: the pre-generation hook refuses anything else.
+ALL_PATTERNS = ANSWERS["include_all_patterns"]
+WANTS_WORKFLOW = ANSWERS["include_github_actions"]
 
 
 def main() -> None:
     runners = PACKAGE / "_runners"
-    if yes(ANSWERS.get("include_all_patterns", False)):
+    if ALL_PATTERNS:
         runners.rename(PACKAGE / "runners")  # runner.py, as rendered, names the chosen one
     else:
         (runners / f"{PATTERN.replace('-', '_')}.py").replace(PACKAGE / "runner.py")
@@ -43,7 +42,7 @@ def main() -> None:
         (licenses / LICENSE).replace("LICENSE")
     shutil.rmtree(licenses)
 
-    if not yes(ANSWERS["include_github_actions"]):
+    if not WANTS_WORKFLOW:
         shutil.rmtree(".github")
 
 
