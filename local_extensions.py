@@ -175,6 +175,30 @@ def replay_json(context: dict) -> str:
     return json.dumps({"cookiecutter": answers}, indent=2, ensure_ascii=False) + "\n"
 
 
+def baked_patterns(cookiecutter: dict) -> list[str]:
+    """The patterns a project holds: all five, in the prompt's order, or the one chosen.
+
+    The one place a template decides which pattern-specific code to render,
+    so that a single-pattern bake names no pattern it lacks.
+    """
+    return list(_QUESTIONS["async_pattern"]) if cookiecutter["include_all_patterns"] else [cookiecutter["async_pattern"]]
+
+
+def among(here: list[str], *names: str) -> list[str]:
+    """Those of `names` that the project holds, in the order of `here`."""
+    unknown = set(names) - set(_QUESTIONS["async_pattern"])
+    if unknown:
+        raise ValueError(f"no such pattern: {', '.join(sorted(unknown))}")
+    return [pattern for pattern in here if pattern in names]
+
+
+def patterns_mark(subset: list[str], here: list[str]) -> str:
+    """The `@pytest.mark.patterns(...)` line (with its newline) for a test of `subset`; "" if that is every pattern here."""
+    if set(subset) == set(here):
+        return ""
+    return "@pytest.mark.patterns(" + ", ".join(json.dumps(pattern) for pattern in subset) + ")\n"
+
+
 class TemplateFilters(Extension):
     """Registers the filters above with cookiecutter's Jinja environment."""
 
@@ -188,4 +212,7 @@ class TemplateFilters(Extension):
             replay_json=replay_json,
             problem_with=problem_with,
             answer_problems=answer_problems,
+            baked_patterns=baked_patterns,
+            among=among,
+            patterns_mark=patterns_mark,
         )

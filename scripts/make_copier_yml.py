@@ -37,6 +37,8 @@ def copier_config(questions: dict) -> dict:
             "local_extensions.py:TemplateFilters",
             "cookiecutter.extensions.TimeExtension",
         ],
+        # The same Jinja settings as cookiecutter's _jinja2_env_vars (copier's own default keeps the trailing newline).
+        "_envops": {"keep_trailing_newline": True, **questions["_jinja2_env_vars"]},
         "_tasks": [["{{ _copier_python }}", "{{ _copier_conf.src_path }}/hooks/post_gen_project.py"]],
     }
     for key in public:

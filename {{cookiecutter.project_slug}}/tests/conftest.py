@@ -1,78 +1,39 @@
-"""Fixtures for tests that drive a real Tk window and real coroutines.
+"""Fixtures for tests that drive a real Tk window and real coroutines; the helpers they use are in support.py.{% if cookiecutter.include_all_patterns %}
+
 
 Every test that uses a runner runs once per runner in this project, and
 `@pytest.mark.patterns(...)` narrows that to the patterns a test is about.
-Every Tk root here is wrapped so that any Tcl call made from a thread other
-than the main one is recorded, and the test fails at teardown: the runner
-must never touch Tk from a worker thread.
-"""
+{% endif %}"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import threading
-import time
 import tkinter
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
+from support import AsyncioErrors, Recorder, make_root, run_until
 
-from {{ cookiecutter.project_slug }}.bridge import RunnerBase
-{%- if cookiecutter.include_all_patterns %}
-from {{ cookiecutter.project_slug }}.runners import RUNNERS
-{%- else %}
-from {{ cookiecutter.project_slug }}.runner import Runner
-
-RUNNERS: dict[str, type[RunnerBase]] = {Runner.pattern: Runner}
-{%- endif %}
-
-#: Patterns whose window stays live while a task awaits.
-LIVE = {"shared-loop-thread", "thread-per-task", "asyncio-drives-tk", "tk-drives-asyncio"}
-#: Patterns that run tasks on threads of their own, so that a task may block without freezing the window.
-THREADED = {"shared-loop-thread", "thread-per-task"}
+{% if cookiecutter.include_all_patterns %}
+from {{ cookiecutter.project_slug }}.engine import RunnerBase
+from {{ cookiecutter.project_slug }}.engine.runners import RUNNERS
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Give every test that needs `runner_class` one run per runner, or per runner its `patterns` mark names."""
     if "runner_class" in metafunc.fixturenames:
         mark = metafunc.definition.get_closest_marker("patterns")
-        names = [name for name in RUNNERS if mark is None or name in mark.args[0]]
+        names = [name for name in RUNNERS if mark is None or name in mark.args]
         metafunc.parametrize("runner_class", [RUNNERS[name] for name in names], ids=names)
+{% else %}
+from {{ cookiecutter.project_slug }}.engine import Runner, RunnerBase
 
 
-class MainThreadOnly:
-    """Stands in for a Tk interpreter, passing every call through and noting calls off the main thread."""
-
-    def __init__(self, interp: Any, hide: frozenset[str] = frozenset()) -> None:
-        self._interp = interp
-        self._hide = hide
-        self.violations: list[str] = []
-
-    def __getattr__(self, name: str) -> Any:
-        if name in self._hide:
-            raise AttributeError(name)
-        attr = getattr(self._interp, name)
-        if not callable(attr):
-            return attr
-
-        def checked(*args: Any, **kwargs: Any) -> Any:
-            if threading.current_thread() is not threading.main_thread():
-                self.violations.append(f"{name}{args[:2]} from thread {threading.current_thread().name}")
-            return attr(*args, **kwargs)
-
-        return checked
-
-
-def make_root(hide: frozenset[str] = frozenset()) -> tuple[tkinter.Tk, MainThreadOnly]:
-    try:
-        root = tkinter.Tk()
-    except tkinter.TclError as exc:
-        pytest.fail(f"Tk cannot open a window ({exc}); on a machine without a screen run: xvfb-run python -m pytest")
-    guard = MainThreadOnly(root.tk, hide)
-    root.tk = guard
-    return root, guard
+@pytest.fixture
+def runner_class() -> type[RunnerBase]:
+    return Runner
+{% endif %}
 
 
 @pytest.fixture
@@ -90,6 +51,7 @@ _ALL_ROOTS: list[tkinter.Tk] = []
 
 @pytest.fixture
 def root(tk_guard: frozenset[str]) -> Iterator[tkinter.Tk]:
+    """A real Tk root; the test fails if anything called Tk from another thread than the main one."""
     root, guard = make_root(tk_guard)
     _ALL_ROOTS.append(root)
     yield root
@@ -126,56 +88,19 @@ def runner(make_runner: Callable[[], RunnerBase]) -> RunnerBase:
 
 @pytest.fixture
 def wait_for(root: tkinter.Tk, runners: list[RunnerBase]) -> Callable[..., None]:
-    """Run the real event loop until `predicate()` holds; fail if it does not within `timeout` s.
+    """`wait_for(predicate, what="...", timeout=10)`: run the real event loop until `predicate()` holds.
 
     The loop is run as the app runs it: with the newest open runner's
     `mainloop()` (in asyncio-drives-tk that is what runs asyncio), or with
-    Tk's own once every runner is closed.
+    Tk's own once every runner is closed. It fails, saying `what` it waited
+    for, if the predicate does not hold within `timeout` seconds.
     """
 
-    def wait(predicate: Callable[[], object], timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
+    def wait(predicate: Callable[[], object], what: str = "the condition", timeout: float = 10.0) -> None:
         still_open = [runner for runner in runners if not runner.closed]
-        loop: RunnerBase | tkinter.Tk = still_open[-1] if still_open else root
-
-        def check() -> None:
-            if predicate() or time.monotonic() > deadline:
-                loop.quit()
-            else:
-                root.after(2, check)
-
-        root.after(0, check)
-        loop.mainloop()
-        assert predicate(), f"condition not met within {timeout} s"
+        run_until(still_open[-1] if still_open else root, root, predicate, what, timeout)
 
     return wait
-
-
-class Recorder:
-    """Callbacks that note what arrived, and whether it arrived on the main thread."""
-
-    def __init__(self) -> None:
-        self.events: list[tuple[str, Any]] = []
-        self.off_main_thread: list[str] = []
-
-    def note(self, kind: str, value: Any = None) -> None:
-        if threading.current_thread() is not threading.main_thread():
-            self.off_main_thread.append(kind)
-        self.events.append((kind, value))
-
-    def callbacks(self) -> dict[str, Callable[..., None]]:
-        return {
-            "on_result": lambda value: self.note("result", value),
-            "on_error": lambda error: self.note("error", error),
-            "on_progress": lambda value: self.note("progress", value),
-            "on_cancelled": lambda: self.note("cancelled"),
-        }
-
-    def kinds(self) -> list[str]:
-        return [kind for kind, _ in self.events]
-
-    def terminal(self) -> list[tuple[str, Any]]:
-        return [(kind, value) for kind, value in self.events if kind != "progress"]
 
 
 @pytest.fixture
@@ -183,17 +108,6 @@ def recorder() -> Iterator[Recorder]:
     recorder = Recorder()
     yield recorder
     assert recorder.off_main_thread == [], "a callback ran off the main thread"
-
-
-class AsyncioErrors(logging.Handler):
-    """Collects what asyncio logs as an error: a task destroyed while pending, an exception never retrieved."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,11 @@
-"""The window, driven through its own buttons on a real Tk mainloop."""
-{%- set here = ["shared-loop-thread", "thread-per-task", "blocking", "asyncio-drives-tk", "tk-drives-asyncio"] if cookiecutter.include_all_patterns else [cookiecutter.async_pattern] %}
-{%- set live = here | reject("equalto", "blocking") | list %}
+"""The window, driven through its own widgets on a real Tk mainloop: start here when you test your own tasks.
+
+The fixtures come from conftest.py: `root` (a real Tk root), `runner` (the
+project's runner on that root, closed at the end), and `wait_for(predicate,
+what)`, which runs the event loop as the app does until the predicate holds.
+"""
+{% set here = cookiecutter | baked_patterns %}
+{% set live = here | among("shared-loop-thread", "thread-per-task", "asyncio-drives-tk", "tk-drives-asyncio") %}
 
 from __future__ import annotations
 
@@ -8,11 +13,10 @@ import threading
 import tkinter
 
 import pytest
-{%- if live %}
-from conftest import LIVE
-{%- endif %}
+from support import new_threads
 
-from {{ cookiecutter.project_slug }}.app import TITLE, App
+from {{ cookiecutter.project_slug }} import tasks
+from {{ cookiecutter.project_slug }}.app import App
 
 
 @pytest.fixture
@@ -21,12 +25,12 @@ def app(root, runner):
 
 
 def test_the_title_is_the_project_name(app):
-    assert app.root.title() == TITLE
+    assert app.root.title() == {{ cookiecutter.project_name | py_string }}
 
 
 def test_run_task_drives_the_progress_bar_and_lists_the_result(app, wait_for):
     app.run_button.invoke()
-    wait_for(lambda: app.results.size() == 1)
+    wait_for(lambda: app.results.size() == 1, "the result in the list")
     assert float(app.progress["value"]) == 1.0
     assert "counted to 20" in app.results.get(0)
     assert "Done" in app.status.cget("text")
@@ -34,56 +38,104 @@ def test_run_task_drives_the_progress_bar_and_lists_the_result(app, wait_for):
 
 def test_run_ten_lists_ten_echoes(app, wait_for):
     app.run_ten_button.invoke()
-    wait_for(lambda: app.results.size() == 10)
+    wait_for(lambda: app.results.size() == 10, "ten results in the list")
     assert all("echoed" in line for line in app.results.get(0, "end"))
+
+
+def test_echo_sends_the_text_typed_in_the_entry(app, wait_for):
+    app.message.set("typed just now")
+    app.echo_button.invoke()
+    wait_for(lambda: app.results.size() == 1, "the echo in the list")
+    assert "'typed just now' echoed" in app.results.get(0)
 
 
 def test_fail_shows_the_error_and_the_app_keeps_working(app, wait_for):
     app.fail_button.invoke()
-    wait_for(lambda: "RuntimeError" in app.status.cget("text"))
+    wait_for(lambda: "RuntimeError" in app.status.cget("text"), "the error in the status line")
     assert "failed on purpose" in app.results.get("end")
     app.run_button.invoke()
-    wait_for(lambda: "Done" in app.status.cget("text"))
-{%- if "blocking" in here %}
+    wait_for(lambda: "Done" in app.status.cget("text"), "the next task's result")
 
 
-@pytest.mark.patterns({"blocking"})
-def test_cancel_finds_nothing_to_cancel_as_the_task_ran_inside_the_click(app, wait_for):
+@pytest.mark.parametrize("answer", [True, False], ids=["yes", "no"])
+def test_ask_half_way_carries_on_with_the_answer(app, wait_for, monkeypatch, answer):
+    asked_on: list[threading.Thread] = []
+
+    def answer_the_dialog(*_: object) -> bool:  # stands in for the person clicking Yes or No
+        asked_on.append(threading.current_thread())
+        return answer
+
+    monkeypatch.setattr(tasks.messagebox, "askyesno", answer_the_dialog)
+    app.ask_button.invoke()
+    wait_for(lambda: app.results.size() == 1, "the task's result after the question")
+    assert asked_on == [threading.main_thread()], "dialogs open on the Tk thread"
+    assert app.results.get(0).endswith("did both halves" if answer else "stopped half-way, as asked")
+    assert app.ask_button.instate(["!disabled"]), "the button is enabled again once the task is over"
+
+
+def test_the_stream_panel_shows_every_line_in_order(app, wait_for):
+    panel = app.stream_panel
+    panel.start_button.invoke()
+    wait_for(lambda: "done" in panel.status.cget("text"), "the stream to end", timeout=30)
+    lines = panel.text.get("1.0", "end").split("\n")[:-2]  # Text ends with a newline of its own
+    assert lines == [f"line {n} of 200" for n in range(1, 201)]
+
+
+def test_typing_in_the_search_box_shows_only_the_newest_answer(app, wait_for):
+    panel = app.search_panel
+    shown: list[str] = []
+    show = panel.show
+    panel.show = lambda answer: (shown.append(str(answer)), show(answer))
+    for text in ("t", "ta", "tas", "task"):  # one keystroke after another
+        panel.query.set(text)
+    wait_for(lambda: shown, "the search answer")
+    wait_for(lambda: app.runner.in_flight == 0, "the earlier searches to wind down")
+    assert shown == ["'task': task"]
+    assert panel.answer.cget("text") == "'task': task"
+{% if "blocking" in here %}
+
+
+{{ here | among("blocking") | patterns_mark(here) }}def test_cancel_finds_nothing_to_cancel_as_the_task_ran_inside_the_click(app, wait_for):
     app.run_button.invoke()
     app.cancel_button.invoke()
-    assert app.status.cget("text") == "Nothing to cancel"
-    wait_for(lambda: app.results.size() == 1)
-{%- endif %}
-{%- if live %}
+    wait_for(lambda: app.results.size() == 1, "the result in the list")
+    assert app.results.get(0).startswith("\u2713"), "the task ran to its end inside the click"
+    assert app.runner.in_flight == 0
+{% endif %}
+{% if live %}
 
 
-@pytest.mark.patterns(LIVE)
-def test_cancel_stops_the_task_in_flight(app, wait_for):
+{{ live | patterns_mark(here) }}def test_cancel_stops_the_task_in_flight(app, wait_for):
     app.run_button.invoke()
     app.cancel_button.invoke()
     assert app.status.cget("text") == "Cancelling 1 task(s)"
-    wait_for(lambda: app.runner.in_flight == 0)
+    wait_for(lambda: app.runner.in_flight == 0, "the task to end")
     assert app.results.get("end") == "\u2013 cancelled"
     assert app.status.cget("text") == "Cancelled"
-{%- endif %}
+    assert float(app.progress["value"]) < 1.0
+
+
+{{ live | patterns_mark(here) }}def test_stop_ends_the_stream_early(app, wait_for):
+    panel = app.stream_panel
+    panel.start_button.invoke()
+    wait_for(lambda: panel.lines >= 5, "five lines")
+    panel.cancel_button.invoke()
+    wait_for(lambda: "stopped" in panel.status.cget("text"), "the stream to stop")
+    assert panel.lines < 200
+{% endif %}
 
 
 def test_the_heartbeat_shows_the_stall(app, wait_for):
-    wait_for(lambda: app.stall_label.cget("text").startswith("UI stall: ") and "worst" in app.stall_label.cget("text"))
-
-
-def test_a_second_run_starts_the_progress_bar_from_zero(app, wait_for):
-    app.run_button.invoke()
-    wait_for(lambda: app.results.size() == 1)
-    app.run_button.invoke()
-    assert float(app.progress["value"]) < 1.0
+    wait_for(lambda: "worst" in app.stall_label.cget("text"), "the heartbeat's first report")
+    assert app.stall_label.cget("text").startswith("UI stall: ")
 
 
 def test_closing_the_window_with_tasks_in_flight(root, app):
     threads_before = set(threading.enumerate())
     app.run_ten_button.invoke()
     app.run_button.invoke()
+    app.stream_panel.start_button.invoke()
     root.tk.call(root.protocol("WM_DELETE_WINDOW"))  # what the window manager's close button runs
     with pytest.raises(tkinter.TclError):
         root.winfo_exists()
-    assert [t for t in threading.enumerate() if t not in threads_before and t.is_alive()] == []
+    assert new_threads(threads_before) == []

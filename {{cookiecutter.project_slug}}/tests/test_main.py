@@ -1,5 +1,6 @@
 """`python -m {{ cookiecutter.project_slug }}` as a user runs it: open, start tasks, close; nothing on stderr."""
-{%- set live = cookiecutter.include_all_patterns or cookiecutter.async_pattern != "blocking" %}
+{% set here = cookiecutter | baked_patterns %}
+{% set live = here | among("shared-loop-thread", "thread-per-task", "asyncio-drives-tk", "tk-drives-asyncio") %}
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ import subprocess
 import sys
 import textwrap
 import time
-{%- if live %}
+{% if live and here | length > 1 %}
 
 import pytest
-from conftest import LIVE
-{%- endif %}
+{% endif %}
 
 # Runs the real entry point, with the App patched to click its buttons and
 # then close itself the way the window manager's close button does.
@@ -27,6 +27,7 @@ DRIVER = textwrap.dedent(
         root.after(300, self.run_ten_button.invoke)
         root.after(350, self.run_button.invoke)
         root.after(400, self.fail_button.invoke)
+        root.after(420, self.stream_panel.start_button.invoke)
         root.after(450, lambda: root.tk.call(root.protocol("WM_DELETE_WINDOW")))
 
     app.App.__init__ = build_and_drive
@@ -44,21 +45,21 @@ def run_driver(driver: str, *args: str) -> tuple[subprocess.CompletedProcess[str
         timeout=60,
     )
     return done, time.monotonic() - began
-{%- if cookiecutter.include_all_patterns %}
+{% if cookiecutter.include_all_patterns %}
 
 
-def test_python_m_opens_and_closes_cleanly_with_tasks_in_flight(runner_class):
+def test_python_m_opens_and_closes_cleanly_with_tasks_and_a_stream_in_flight(runner_class):
     done, elapsed = run_driver(DRIVER, "--pattern", runner_class.pattern)
-{%- else %}
+{% else %}
 
 
-def test_python_m_opens_and_closes_cleanly_with_tasks_in_flight():
+def test_python_m_opens_and_closes_cleanly_with_tasks_and_a_stream_in_flight():
     done, elapsed = run_driver(DRIVER)
-{%- endif %}
+{% endif %}
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert elapsed < 30
-{%- if live %}
+{% if live %}
 
 
 # Submits a thousand tasks that would run for a minute, then closes the window
@@ -87,13 +88,12 @@ THOUSAND = textwrap.dedent(
 )
 
 
-@pytest.mark.patterns(LIVE)
-def test_closing_with_a_thousand_tasks_in_flight_exits_promptly_and_quietly(runner_class):
+{{ live | patterns_mark(here) }}def test_closing_with_a_thousand_tasks_in_flight_exits_promptly_and_quietly(runner_class):
     done, _ = run_driver(THOUSAND.replace("RUNNER_MODULE", runner_class.__module__))
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert float(done.stdout) < 2.0, f"closing took {done.stdout.strip()} s"
-{%- endif %}
+{% endif %}
 
 
 # Two windows, one after the other, in one process: the first is closed the

@@ -1,6 +1,7 @@
 """{{ cookiecutter.project_slug }}: a tkinter window with asyncio work behind it.
 
-Pattern: {{ cookiecutter.async_pattern }}{% if cookiecutter.include_all_patterns %} by default; all five are in runners/{% endif %}.
+Yours to change: app.py (the window) and tasks.py (the coroutines it runs).
+The engine/ folder runs them; import what you need from `{{ cookiecutter.project_slug }}.engine`.
 """
 
 __version__ = {{ cookiecutter.version | py_string }}

@@ -1,21 +1,21 @@
-{%- if cookiecutter.include_all_patterns -%}
+{% if cookiecutter.include_all_patterns %}
 """`python -m {{ cookiecutter.project_slug }} [--pattern NAME]` opens the window, its tasks run by the pattern named."""
 
 import argparse
 
-from .app import main
-from .runner import Runner
-from .runners import RUNNERS
+from {{ cookiecutter.project_slug }}.app import main
+from {{ cookiecutter.project_slug }}.engine import Runner
+from {{ cookiecutter.project_slug }}.engine.runners import RUNNERS
 
 parser = argparse.ArgumentParser(prog="python -m {{ cookiecutter.project_slug }}", description="Open the window.")
 parser.add_argument(
     "--pattern", choices=RUNNERS, default=Runner.pattern, help="how Tk and asyncio meet (default: %(default)s)"
 )
 main(RUNNERS[parser.parse_args().pattern])
-{%- else -%}
+{% else %}
 """`python -m {{ cookiecutter.project_slug }}` opens the window."""
 
-from .app import main
+from {{ cookiecutter.project_slug }}.app import main
 
 main()
-{%- endif %}
+{% endif %}

@@ -3,7 +3,7 @@
 All of this runs on the Tk (main) thread. Tasks reach it only through the
 runner's callbacks, whatever pattern the runner uses. To wire up a coroutine
 of your own, copy the `runner.command(...)` line below (or `run_task`, to
-handle progress and cancellation too).
+handle progress and cancellation too); panels.py shows a stream and a search.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from collections.abc import Callable
 from tkinter import ttk
 from types import TracebackType
 
-from . import tasks
-from .bridge import RunnerBase
-from .runner import Runner
+from {{ cookiecutter.project_slug }} import tasks
+from {{ cookiecutter.project_slug }}.engine import Runner, RunnerBase
+from {{ cookiecutter.project_slug }}.panels import SearchPanel, StreamPanel
 
 TITLE = {{ cookiecutter.project_name | py_string }}
 #: The heartbeat re-arms itself this often on the Tk loop; any extra delay is a UI stall.
@@ -33,8 +33,8 @@ class App:
         self.root = root
         self.runner = runner or Runner(root)
         root.title(TITLE)
-        root.geometry("640x400")
-        root.minsize(480, 320)
+        root.geometry("760x480")
+        root.minsize(600, 380)
         root.report_callback_exception = self.show_exception
         root.protocol("WM_DELETE_WINDOW", self.close)
 
@@ -47,14 +47,34 @@ class App:
         # The one-line way: runner.command(coroutine_function, *args, on_result=..., ...) is a Tk command.
         fail = self.runner.command(tasks.fail_after, on_error=self.show_error)
         self.fail_button = ttk.Button(buttons, text="Fail", command=fail)
+        self.ask_button = ttk.Button(buttons, text="Ask half-way")
+        # disable=: greyed out while the task runs, so the question cannot be asked twice at once.
+        ask = self.runner.command(tasks.ask_then_finish, on_result=self.show_result, disable=self.ask_button)
+        self.ask_button.configure(command=ask)
         self.cancel_button = ttk.Button(buttons, text="Cancel", command=self.cancel)
-        for button in (self.run_button, self.run_ten_button, self.fail_button, self.cancel_button):
+        for button in (self.run_button, self.run_ten_button, self.fail_button, self.ask_button, self.cancel_button):
             button.pack(side="left", padx=(0, 6))
 
         self.progress = ttk.Progressbar(frame, maximum=1.0)
         self.progress.pack(fill="x", pady=8)
-        self.results = tkinter.Listbox(frame, height=10)
-        self.results.pack(fill="both", expand=True)
+        body = ttk.Frame(frame)
+        body.pack(fill="both", expand=True)
+        self.results = tkinter.Listbox(body, height=10)
+        self.results.pack(side="left", fill="both", expand=True)
+        self.stream_panel = StreamPanel(body, self.runner)
+        self.stream_panel.frame.pack(side="left", fill="both", expand=True, padx=(10, 0))
+
+        row = ttk.Frame(frame)
+        row.pack(fill="x", pady=(8, 0))
+        # A Tk variable as an argument is read when the button is clicked: the text as it is then.
+        self.message = tkinter.StringVar(root, value="hello")
+        ttk.Entry(row, textvariable=self.message, width=12).pack(side="left")
+        self.echo_button = ttk.Button(row, text="Echo")
+        echo = self.runner.command(tasks.echo_over_loopback, self.message, on_result=self.show_result)
+        self.echo_button.configure(command=echo)
+        self.echo_button.pack(side="left", padx=(6, 12))
+        self.search_panel = SearchPanel(row, self.runner)
+        self.search_panel.frame.pack(side="left", fill="x", expand=True)
 
         footer = ttk.Frame(frame)
         footer.pack(fill="x", pady=(8, 0))
@@ -144,7 +164,7 @@ class App:
         self._beat_id = self.root.after(HEARTBEAT_MS, self._heartbeat)
 
 
-def main(runner_class: Callable[[tkinter.Misc], RunnerBase] = Runner) -> None:
+def main(runner_class: Callable[[tkinter.Tk], RunnerBase] = Runner) -> None:
     root = tkinter.Tk()
     app = App(root, runner_class(root))
     try:

@@ -1,12 +1,14 @@
 """Example coroutines: replace them with your own.
 
-A task is any `async def` function. Depending on the pattern it runs on a
-thread of its own or takes turns with Tk on the main thread, so it must not
-touch widgets: return a value, raise, or call `report_progress()`, and the
-app's callbacks show the outcome on the Tk thread, whatever the pattern.
-Blocking calls belong in `await asyncio.to_thread(...)` (which carries
-`report_progress` along; `loop.run_in_executor` does not), with a timeout of
-their own: nothing can interrupt them, not even closing the window.
+A task is any `async def` function (or, for `runner.stream()`, an async
+generator). Depending on the pattern it runs on a thread of its own or takes
+turns with Tk on the main thread, so it must not touch widgets: return a
+value, raise, `yield` items, call `report_progress()`, or `await to_tk(...)`
+to run something on the Tk thread (a dialog, say). The app's callbacks show
+the outcome on the Tk thread, whatever the pattern. Blocking calls belong in
+`await asyncio.to_thread(...)` (which carries `report_progress` along;
+`loop.run_in_executor` does not), with a timeout of their own: nothing can
+interrupt them, not even closing the window.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from collections.abc import AsyncIterator
+from tkinter import messagebox
 
-from .bridge import report_progress
+from {{ cookiecutter.project_slug }}.engine import report_progress, to_tk
 
 
 async def count_up(steps: int = 20, delay: float = 0.05) -> str:
@@ -57,3 +61,54 @@ async def fail_after(delay: float = 0.3) -> None:
     """Raise after a short wait, to show how an error reaches the window."""
     await asyncio.sleep(delay)
     raise RuntimeError("this task failed on purpose")
+
+
+async def stream_lines(count: int = 200, delay: float = 0.01) -> AsyncIterator[str]:
+    """Yield the lines a loopback TCP peer sends, one by one: a stand-in for a log, a socket or a model.
+
+    The sending end writes a line every `delay` seconds; `runner.stream()`
+    gets each line to the window in order, however fast they come. Both ends
+    live in this generator, so cancelling it closes everything it opened.
+    """
+    loop = asyncio.get_running_loop()
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.setblocking(False)
+        reader, writer = await asyncio.open_connection(*listener.getsockname())
+        server_end, _ = await loop.sock_accept(listener)
+
+        async def send_lines() -> None:
+            for number in range(1, count + 1):
+                await loop.sock_sendall(server_end, f"line {number} of {count}\n".encode())
+                await asyncio.sleep(delay)
+            server_end.shutdown(socket.SHUT_WR)
+
+        sender = asyncio.create_task(send_lines())
+        try:
+            while line := await reader.readline():
+                yield line.decode().rstrip("\n")
+        finally:
+            sender.cancel()
+            await asyncio.wait([sender])
+            if not sender.cancelled() and (error := sender.exception()) is not None:
+                raise error
+            server_end.close()
+            writer.close()
+            await writer.wait_closed()
+
+
+async def ask_then_finish() -> str:
+    """Work, ask the person a question in a dialog half-way, and carry on with the answer."""
+    await asyncio.sleep(0.2)
+    keep_going = await to_tk(messagebox.askyesno, "Half-way there", "The first half is done. Do the second half?")
+    if not keep_going:
+        return "stopped half-way, as asked"
+    await asyncio.sleep(0.2)
+    return "did both halves"
+
+
+async def search(query: str) -> str:
+    """A slow look-up: typing restarts it, and only the newest answer reaches the window."""
+    await asyncio.sleep(0.3)  # a request to a server, say
+    words = ["asyncio", "tkinter", "thread", "loop", "stream", "dialog", "window", "task", "cancel", "queue"]
+    found = [word for word in words if query and query.lower() in word]
+    return f"{query!r}: {', '.join(found) or 'nothing'}"

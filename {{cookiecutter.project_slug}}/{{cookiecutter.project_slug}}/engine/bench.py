@@ -1,22 +1,20 @@
 """How the window feels while async work runs through this project's runner, in figures.
 
-    python -m {{ cookiecutter.project_slug }}.bench            # the full set, about half a minute{% if cookiecutter.include_all_patterns %} per pattern{% endif %}
-    python -m {{ cookiecutter.project_slug }}.bench --quick    # smaller workloads, a few seconds{% if cookiecutter.include_all_patterns %} per pattern{% endif %}
-    python -m {{ cookiecutter.project_slug }}.bench --task {{ cookiecutter.project_slug }}.tasks:count_up
-{%- if cookiecutter.include_all_patterns %}
-    python -m {{ cookiecutter.project_slug }}.bench --pattern tk-drives-asyncio   # one pattern only
-{%- endif %}
+    python -m {{ cookiecutter.project_slug }}.engine.bench            # the full set, about a minute
+    python -m {{ cookiecutter.project_slug }}.engine.bench --quick    # smaller workloads, a few seconds
+    python -m {{ cookiecutter.project_slug }}.engine.bench --task {{ cookiecutter.project_slug }}.tasks:count_up
+{% if cookiecutter.include_all_patterns %}
+    python -m {{ cookiecutter.project_slug }}.engine.bench --pattern tk-drives-asyncio   # another pattern than the app's
+{% endif %}
 
 It opens a real Tk root, pushes fixed workloads through the runner, and
 prints one table: idle cost, latency both ways, how late a 5 ms heartbeat on
-the Tk loop fires under load, throughput, threads and memory, and whether
-coroutines keep running while a modal dialog is open. `--task` times your own
-coroutine function (called with no arguments) in place of the long task.
-`--json` prints the figures as JSON, for tools that compare patterns.
-{%- if cookiecutter.include_all_patterns %}
-With every pattern in the project, each is measured in a fresh interpreter
-of its own, one after another, and the table shows them side by side.
-{%- endif %}
+the Tk loop fires under load, throughput, streams, calls onto Tk, threads and
+memory, and whether coroutines keep running while a modal dialog is open.
+`--task` times your own coroutine function (called with no arguments) in
+place of the long task. `--json` prints the figures as JSON, for tools that
+compare patterns (the template's bench/compare_patterns.py measures all five
+side by side, each in a fresh interpreter).
 """
 
 from __future__ import annotations
@@ -27,29 +25,22 @@ import importlib
 import json
 import platform
 import statistics
-{%- if cookiecutter.include_all_patterns %}
-import subprocess
-{%- endif %}
 import sys
 import threading
 import time
 import tkinter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from tkinter import messagebox, ttk
 from typing import Any
 
-from .bridge import RunnerBase, report_progress
-{%- if cookiecutter.include_all_patterns %}
-from .runners import RUNNERS
-{%- else %}
-from .runner import Runner
-{%- endif %}
+from {{ cookiecutter.project_slug }}.engine import STREAM_BUFFER, Runner, RunnerBase, TaskHandle, report_progress, to_tk
+{% if cookiecutter.include_all_patterns %}
+from {{ cookiecutter.project_slug }}.engine.runners import RUNNERS
+{% endif %}
 
-try:
+if sys.platform != "win32":
     import resource
-except ImportError:  # Windows: no getrusage
-    resource = None  # type: ignore[assignment]
 
 HEARTBEAT_MS = 5
 
@@ -60,16 +51,22 @@ class Sizes:
     latency_samples: int
     long_task_seconds: float
     overlapping: tuple[int, int]
-    round_trips: int
+    burst: int
+    stream_items: int
 
 
-FULL = Sizes(idle_seconds=2.0, latency_samples=300, long_task_seconds=1.0, overlapping=(200, 1000), round_trips=10_000)
-QUICK = Sizes(idle_seconds=0.3, latency_samples=30, long_task_seconds=0.2, overlapping=(20, 100), round_trips=500)
+FULL = Sizes(
+    idle_seconds=2.0, latency_samples=300, long_task_seconds=1.0, overlapping=(200, 1000), burst=10_000,
+    stream_items=100_000,
+)  # fmt: skip
+QUICK = Sizes(
+    idle_seconds=0.3, latency_samples=30, long_task_seconds=0.2, overlapping=(20, 100), burst=500, stream_items=5_000
+)
 
 
 def usage() -> tuple[float, int]:
     """CPU seconds used and context switches made by the whole process so far."""
-    if resource is None:
+    if sys.platform == "win32":
         return time.process_time(), 0
     ru = resource.getrusage(resource.RUSAGE_SELF)
     return ru.ru_utime + ru.ru_stime, ru.ru_nvcsw + ru.ru_nivcsw
@@ -80,6 +77,27 @@ def spread(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
     return {"p50": statistics.median(ordered) * 1000, "p99": p99 * 1000, "max": ordered[-1] * 1000}
+
+
+class Heartbeat:
+    """A 5 ms `after()` timer on the Tk loop; the gaps between its runs show how long Tk was kept waiting."""
+
+    def __init__(self, root: tkinter.Misc) -> None:
+        self.root = root
+        self.gaps: list[float] = []
+        self._last = time.perf_counter()
+        self._after_id = root.after(HEARTBEAT_MS, self._beat)
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append(now - self._last)
+        self._last = now
+        self._after_id = self.root.after(HEARTBEAT_MS, self._beat)
+
+    def stop(self) -> dict[str, float]:
+        self.root.after_cancel(self._after_id)
+        self.gaps.append(time.perf_counter() - self._last)  # the gap still open at the end counts too
+        return spread(self.gaps)
 
 
 class Bench:
@@ -118,7 +136,7 @@ class Bench:
     def latency(self, runner: RunnerBase, samples: int) -> dict[str, dict[str, float]]:
         """Tk->asyncio: submit() until the coroutine starts; asyncio->Tk: return until on_result runs."""
         to_loop: list[float] = []
-        to_tk: list[float] = []
+        back: list[float] = []
 
         async def probe(submitted: float) -> float:
             to_loop.append(time.perf_counter() - submitted)
@@ -126,38 +144,25 @@ class Bench:
             return time.perf_counter()
 
         def arrived(returned: float) -> None:
-            to_tk.append(time.perf_counter() - returned)
-            if len(to_tk) < samples:
+            back.append(time.perf_counter() - returned)
+            if len(back) < samples:
                 self.root.after(1, send)
 
         def send() -> None:
             runner.submit(probe, time.perf_counter(), on_result=arrived)
 
         send()
-        self.pump(runner, lambda: len(to_tk) >= samples)
-        return {"tk_to_asyncio": spread(to_loop), "asyncio_to_tk": spread(to_tk)}
+        self.pump(runner, lambda: len(back) >= samples)
+        return {"tk_to_asyncio": spread(to_loop), "asyncio_to_tk": spread(back)}
 
-    def heartbeat(self, runner: RunnerBase, start: Callable[[RunnerBase], int]) -> dict[str, float]:
+    def heartbeat(self, runner: RunnerBase, start: Callable[[RunnerBase], object]) -> dict[str, float]:
         """Gaps between runs of a 5 ms `after()` timer while a workload runs, in ms."""
-        gaps: list[float] = []
-        last = time.perf_counter()
-
-        def beat() -> None:
-            nonlocal last
-            now = time.perf_counter()
-            gaps.append(now - last)
-            last = now
-            beat_id[0] = self.root.after(HEARTBEAT_MS, beat)
-
-        beat_id = [self.root.after(HEARTBEAT_MS, beat)]
-        last = time.perf_counter()
+        heartbeat = Heartbeat(self.root)
         start(runner)
         self.pump(runner, lambda: runner.in_flight == 0)
-        self.root.after_cancel(beat_id[0])
-        gaps.append(time.perf_counter() - last)  # the gap still open at the end counts too
-        return spread(gaps)
+        return heartbeat.stop()
 
-    def long(self, runner: RunnerBase) -> int:
+    def long(self, runner: RunnerBase) -> None:
         seconds = self.sizes.long_task_seconds
 
         async def long_task() -> None:
@@ -166,59 +171,101 @@ class Bench:
                 report_progress(step)
 
         runner.submit(self.long_task or long_task, on_progress=lambda value: None)
-        return 1
 
     @staticmethod
-    def overlapping(count: int) -> Callable[[RunnerBase], int]:
+    def overlapping(count: int) -> Callable[[RunnerBase], None]:
         async def short_task(i: int) -> int:
             await asyncio.sleep(0.02 + (i % 10) / 1000)
             report_progress(i)
             return i
 
-        def start(runner: RunnerBase) -> int:
+        def start(runner: RunnerBase) -> None:
             for i in range(count):
                 runner.submit(short_task, i, on_result=lambda value: None, on_progress=lambda value: None)
-            return count
 
         return start
 
-    def throughput(self, runner: RunnerBase, count: int) -> float:
-        """Round trips per second: trivial coroutines submitted in one burst, until the last result is back."""
+    def burst(self, runner: RunnerBase, count: int) -> dict[str, Any]:
+        """Trivial coroutines submitted in one Tk callback: the heartbeat meanwhile, and the time to the last result."""
+        done = 0
+        began = 0.0
 
         async def nothing() -> None:
             return None
 
-        done = [0]
-
         def arrived(_: object) -> None:
-            done[0] += 1
+            nonlocal done
+            done += 1
 
+        def submit_all() -> None:
+            nonlocal began
+            began = time.perf_counter()
+            for _ in range(count):
+                runner.submit(nothing, on_result=arrived)
+
+        heartbeat = Heartbeat(self.root)
+        self.root.after(0, submit_all)
+        self.pump(runner, lambda: done >= count)
+        took = time.perf_counter() - began
+        return {"heartbeat": heartbeat.stop(), "seconds": took, "per_s": count / took}
+
+    def stream(self, runner: RunnerBase, count: int) -> dict[str, Any]:
+        """Items from one async generator to `on_item`: how fast, how steady the window, how full the buffer."""
+        received = 0
+        finished: list[int] = []
+
+        async def numbers() -> AsyncIterator[int]:
+            for i in range(count):
+                yield i
+
+        def on_item(_: int) -> None:
+            nonlocal received
+            received += 1
+
+        heartbeat = Heartbeat(self.root)
         began = time.perf_counter()
-        for _ in range(count):
-            runner.submit(nothing, on_result=arrived)
-        self.pump(runner, lambda: done[0] >= count)
-        return count / (time.perf_counter() - began)
+        handle: TaskHandle = runner.stream(numbers, on_item=on_item, on_result=finished.append)
+        self.pump(runner, lambda: bool(finished))
+        took = time.perf_counter() - began
+        if received != count or finished != [count] or handle.stream is None:
+            raise RuntimeError(f"the stream lost items: {received} of {count} arrived")
+        return {"items_per_s": count / took, "heartbeat": heartbeat.stop(), "buffer_peak": handle.stream.peak}
+
+    def calls_onto_tk(self, runner: RunnerBase, samples: int) -> dict[str, float]:
+        """`await to_tk(fn)` from a task: the round trip to the Tk thread and back."""
+        times: list[float] = []
+
+        async def ask_tk() -> None:
+            for _ in range(samples):
+                began = time.perf_counter()
+                await to_tk(self.root.winfo_exists)
+                times.append(time.perf_counter() - began)
+
+        runner.submit(ask_tk)
+        self.pump(runner, lambda: runner.in_flight == 0)
+        return spread(times)
 
     def modal_dialog(self, runner: RunnerBase) -> dict[str, Any]:
         """Does a coroutine keep running, and do results arrive, while a messagebox is open?"""
-        ticks = [0]
+        ticks = 0
         stop = threading.Event()
+        arrivals_during: list[bool] = []
+        dialog_open = False
+        opened = 0.0
+        seen: dict[str, int] = {}
 
         async def ticker() -> None:
+            nonlocal ticks
             began = time.monotonic()
             while not stop.is_set() and time.monotonic() - began < 3.0:  # bounded: the blocking runner waits for it
                 await asyncio.sleep(0.01)
-                ticks[0] += 1
-
-        arrivals_during: list[bool] = []
-        dialog_open = [False]
-        opened = [0.0]
-        seen: dict[str, int] = {}
+                ticks += 1
 
         def open_dialog() -> None:
-            seen["before"] = ticks[0]
-            opened[0] = time.monotonic()
-            dialog_open[0] = True
+            nonlocal dialog_open, opened
+            seen["before"] = ticks
+            opened = time.monotonic()
+            dialog_open = True
             self.root.after(300, lambda: runner.submit(quick, on_result=arrived))
             self.root.after(1000, close_dialog)
             if self.root.tk.call("tk", "windowingsystem") == "x11":
@@ -228,12 +275,12 @@ class Bench:
                 ttk.Label(dialog, text="A modal dialog is open.").pack(padx=20, pady=20)
                 dialog.grab_set()
                 self.root.wait_window(dialog)
-            dialog_open[0] = False
+            dialog_open = False
             stop.set()
 
         def close_dialog() -> None:
-            seen["during"] = ticks[0] - seen["before"]
-            seen["open_ms"] = round((time.monotonic() - opened[0]) * 1000)
+            seen["during"] = ticks - seen["before"]
+            seen["open_ms"] = round((time.monotonic() - opened) * 1000)
             if self.root.tk.call("winfo", "exists", ".__tk__messagebox"):
                 self.root.tk.call(".__tk__messagebox.ok", "invoke")
             else:
@@ -245,7 +292,7 @@ class Bench:
             return None
 
         def arrived(_: object) -> None:
-            arrivals_during.append(dialog_open[0])
+            arrivals_during.append(dialog_open)
 
         runner.submit(ticker)
         self.root.after(100, open_dialog)
@@ -269,11 +316,13 @@ def measure(sizes: Sizes, long_task: Callable[[], Any] | None, runner_class: typ
         figures["heartbeat_long_task"] = bench.heartbeat(runner, bench.long)
         for count in sizes.overlapping:
             figures[f"heartbeat_{count}_tasks"] = bench.heartbeat(runner, bench.overlapping(count))
-        figures["round_trips_per_s"] = bench.throughput(runner, sizes.round_trips)
+        figures["burst"] = bench.burst(runner, sizes.burst)
+        figures["stream"] = bench.stream(runner, sizes.stream_items)
+        figures["to_tk"] = bench.calls_onto_tk(runner, sizes.latency_samples)
         figures["modal_dialog"] = bench.modal_dialog(runner)
         figures["idle_after_work"] = bench.idle(sizes.idle_seconds, runner)
         figures["peak_threads"] = bench.peak_threads
-        if resource is not None:
+        if sys.platform != "win32":
             scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
             figures["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
     finally:
@@ -302,7 +351,13 @@ def rows(figures: dict[str, Any], sizes: Sizes) -> list[tuple[str, str]]:
         (f"heartbeat gap, 1 task of {sizes.long_task_seconds:g} s (ms)", trio(figures["heartbeat_long_task"])),
         (f"heartbeat gap, {small} overlapping tasks (ms)", trio(figures[f"heartbeat_{small}_tasks"])),
         (f"heartbeat gap, {large} overlapping tasks (ms)", trio(figures[f"heartbeat_{large}_tasks"])),
-        ("round trips per second", f"{figures['round_trips_per_s']:,.0f}"),
+        (f"{sizes.burst:,}-task burst: heartbeat gap p50 / p99 / max (ms)", trio(figures["burst"]["heartbeat"])),
+        (f"{sizes.burst:,}-task burst: last result after (ms), round trips/s", (
+            f"{figures['burst']['seconds'] * 1000:,.0f}, {figures['burst']['per_s']:,.0f}")),
+        (f"stream of {sizes.stream_items:,} items: items per second", f"{figures['stream']['items_per_s']:,.0f}"),
+        ("stream: heartbeat gap p50 / p99 / max (ms)", trio(figures["stream"]["heartbeat"])),
+        (f"stream: buffer peak (items, bound {STREAM_BUFFER})", str(figures["stream"]["buffer_peak"])),
+        ("to_tk round trip p50 / p99 / max (ms)", trio(figures["to_tk"])),
         ("peak threads", str(figures["peak_threads"])),
         ("peak RSS (MiB)", f"{figures['peak_rss_mib']:.0f}" if "peak_rss_mib" in figures else "n/a"),
         ("coroutine runs during a modal dialog", (
@@ -324,7 +379,8 @@ def machine() -> str:
 
 def load_task(spec: str) -> Callable[[], Any]:
     module, _, name = spec.partition(":")
-    return getattr(importlib.import_module(module), name)
+    task: Callable[[], Any] = getattr(importlib.import_module(module), name)
+    return task
 
 
 def print_table(columns: dict[str, list[tuple[str, str]]], machine_line: str) -> None:
@@ -337,48 +393,25 @@ def print_table(columns: dict[str, list[tuple[str, str]]], machine_line: str) ->
     for index, label in enumerate(labels):
         values = "  ".join(f"{rows[index][1]:>{widths[pattern]}}" for pattern, rows in columns.items())
         print(f"{label:<{width}}  {values}")
-{%- if cookiecutter.include_all_patterns %}
-
-
-def measure_in_a_fresh_interpreter(pattern: str, argv: list[str]) -> dict[str, Any]:
-    """One pattern's figures from a child process, so that no pattern's threads or memory weigh on another's."""
-    done = subprocess.run(
-        [sys.executable, "-m", __spec__.name, *argv, "--pattern", pattern, "--json"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"the {pattern} benchmark failed:\n{done.stderr}")
-    return json.loads(done.stdout)
-{%- endif %}
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m {{ cookiecutter.project_slug }}.bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m {{ cookiecutter.project_slug }}.engine.bench", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--quick", action="store_true", help="smaller workloads: a few seconds in all")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--task", metavar="MODULE:FUNCTION", help="time this coroutine function, not the long task")
-{%- if cookiecutter.include_all_patterns %}
-    parser.add_argument(
-        "--pattern", choices=[*RUNNERS, "all"], default="all", help="one pattern, or all side by side (the default)"
-    )
-{%- endif %}
+{% if cookiecutter.include_all_patterns %}
+    parser.add_argument("--pattern", choices=RUNNERS, default=Runner.pattern, help="default: %(default)s")
+{% endif %}
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
-{%- if cookiecutter.include_all_patterns %}
-    if args.pattern == "all":
-        passed_on = [*(["--quick"] if args.quick else []), *(["--task", args.task] if args.task else [])]
-        by_pattern = {pattern: measure_in_a_fresh_interpreter(pattern, passed_on) for pattern in RUNNERS}
-        if args.json:
-            print(json.dumps(by_pattern, indent=2))
-        else:
-            print_table({p: [tuple(row) for row in f["rows"]] for p, f in by_pattern.items()}, machine())
-        return
+{% if cookiecutter.include_all_patterns %}
     runner_class = RUNNERS[args.pattern]
-{%- else %}
+{% else %}
     runner_class = Runner
-{%- endif %}
+{% endif %}
     figures = measure(sizes, load_task(args.task) if args.task else None, runner_class)
     figures["machine"] = machine()
     figures["rows"] = rows(figures, sizes)

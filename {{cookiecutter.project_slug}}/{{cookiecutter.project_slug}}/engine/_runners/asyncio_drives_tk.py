@@ -34,7 +34,8 @@ import tkinter
 from collections.abc import Coroutine
 from typing import Any
 
-from {% if cookiecutter.include_all_patterns %}..{% else %}.{% endif %}bridge import RunnerBase, TaskHandle, wind_down
+from {{ cookiecutter.project_slug }}.engine.base import RunnerBase, wind_down
+from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
 
 #: Seconds between two `root.update()` calls: the longest a Tk event waits, and 1 / (idle wake-ups per second).
 TK_UPDATE_INTERVAL = 0.01
@@ -43,7 +44,7 @@ TK_UPDATE_INTERVAL = 0.01
 class Runner(RunnerBase):
     pattern = "asyncio-drives-tk"
 
-    def __init__(self, root: tkinter.Misc) -> None:
+    def __init__(self, root: tkinter.Tk) -> None:
         super().__init__(root)
         self._asyncio = asyncio.Runner()
         self._loop = self._asyncio.get_loop()
@@ -56,14 +57,14 @@ class Runner(RunnerBase):
             raise RuntimeError("this runner is closed")
         if self._loop.is_running():
             raise RuntimeError("mainloop() is running already; a nested Tk loop needs root.wait_window() instead")
-        self._asyncio.run(self._serve_tk(self._root))
+        self._asyncio.run(self._serve_tk(self._tk()))
         if self._closed:  # closed from a Tk callback while serving; the tasks are wound down already
             self._asyncio.close()
 
     def quit(self) -> None:
-        self._quit_requested = True
+        self._quit_requested = True  # _serve_tk sees it within one interval; after close() nothing runs
 
-    async def _serve_tk(self, root: tkinter.Misc) -> None:
+    async def _serve_tk(self, root: tkinter.Tk) -> None:
         """Let Tk handle everything pending, sleep, repeat; until quit(), close() or the window is destroyed."""
         self._quit_requested = False
         while True:

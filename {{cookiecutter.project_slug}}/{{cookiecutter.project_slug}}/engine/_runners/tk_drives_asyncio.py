@@ -29,10 +29,15 @@ import math
 import selectors
 import time
 import tkinter
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Coroutine, Mapping
+from typing import TYPE_CHECKING, Any
 
-from {% if cookiecutter.include_all_patterns %}..{% else %}.{% endif %}bridge import POLL_MS, RunnerBase, TaskHandle, wind_down
+from {{ cookiecutter.project_slug }}.engine.base import RunnerBase, wind_down
+from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
+from {{ cookiecutter.project_slug }}.engine.mailbox import POLL_MS
+
+if TYPE_CHECKING:
+    from _typeshed import FileDescriptorLike
 
 #: Longest one step may run asyncio before Tk gets to handle input and draw again.
 STEP_SECONDS = 0.005
@@ -41,7 +46,7 @@ STEP_SECONDS = 0.005
 class Runner(RunnerBase):
     pattern = "tk-drives-asyncio"
 
-    def __init__(self, root: tkinter.Misc) -> None:
+    def __init__(self, root: tkinter.Tk) -> None:
         super().__init__(root)
         self._selector = _SteppingSelector()
         self._loop = asyncio.SelectorEventLoop(self._selector)
@@ -50,9 +55,10 @@ class Runner(RunnerBase):
         self._timer_due = 0.0
         self._watched_fd: int | None = None
         self._io_paused = False  # the file handler is off while a task runs a nested Tk loop
-        if hasattr(root.tk, "createfilehandler") and hasattr(self._selector, "fileno"):
-            self._watched_fd = self._selector.fileno()
-            root.tk.createfilehandler(self._watched_fd, tkinter.READABLE, self._on_io)
+        fd = self._selector.fileno()
+        if hasattr(root.tk, "createfilehandler") and fd is not None:
+            self._watched_fd = fd
+            root.tk.createfilehandler(fd, tkinter.READABLE, self._on_io)
 
     def close(self, timeout: float = 1.0) -> None:
         if self._loop.is_running():
@@ -65,7 +71,7 @@ class Runner(RunnerBase):
 
     def _on_io(self, fd: int, _mask: int) -> None:
         if self._loop.is_running():  # a task runs a nested Tk loop (a dialog): stop watching until its step ends
-            self._root.tk.deletefilehandler(fd)
+            self._tk().tk.deletefilehandler(fd)
             self._io_paused = True
             return
         self._step()
@@ -85,7 +91,7 @@ class Runner(RunnerBase):
         finally:
             if self._io_paused and self._watched_fd is not None and not self._closed:
                 self._io_paused = False
-                self._root.tk.createfilehandler(self._watched_fd, tkinter.READABLE, self._on_io)
+                self._tk().tk.createfilehandler(self._watched_fd, tkinter.READABLE, self._on_io)
             wait = self._selector.wait
             if self._watched_fd is None and self._has_work():
                 wait = POLL_MS / 1000 if wait is None else min(wait, POLL_MS / 1000)
@@ -102,22 +108,22 @@ class Runner(RunnerBase):
         if self._timer is not None:
             if self._timer_due <= due:
                 return
-            self._root.after_cancel(self._timer)
+            self._tk().after_cancel(self._timer)
         self._timer_due = due
-        self._timer = self._root.after(math.ceil(seconds * 1000), self._on_timer)
+        self._timer = self._tk().after(math.ceil(seconds * 1000), self._on_timer)
 
     def _shutdown(self, deadline: float) -> None:
         if self._timer is not None:
-            self._root.after_cancel(self._timer)
+            self._tk().after_cancel(self._timer)
             self._timer = None
         if self._watched_fd is not None:
-            self._root.tk.deletefilehandler(self._watched_fd)
+            self._tk().tk.deletefilehandler(self._watched_fd)
         self._selector.stepping = False  # from here on the loop runs as any loop does
         self._loop.run_until_complete(wind_down(deadline))
         self._loop.close()
 
 
-class _SteppingSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]
+class _SteppingSelector(selectors.BaseSelector):
     """The platform's selector, except that it never blocks: where asyncio would wait, it ends the step.
 
     asyncio asks the selector to wait for `timeout` seconds only when nothing
@@ -126,17 +132,37 @@ class _SteppingSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-t
     """
 
     def __init__(self) -> None:
-        super().__init__()
+        self._inner = selectors.DefaultSelector()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.stepping = True
         self.deadline = 0.0
         #: How long asyncio wanted to wait when the last step ended (None: until I/O).
         self.wait: float | None = None
 
+    def fileno(self) -> int | None:
+        """The descriptor Tk watches: readable whenever asyncio has I/O (None where the selector has none)."""
+        fileno = getattr(self._inner, "fileno", None)
+        return fileno() if fileno is not None else None
+
+    def register(self, fileobj: FileDescriptorLike, events: int, data: Any = None) -> selectors.SelectorKey:
+        return self._inner.register(fileobj, events, data)
+
+    def unregister(self, fileobj: FileDescriptorLike) -> selectors.SelectorKey:
+        return self._inner.unregister(fileobj)
+
+    def modify(self, fileobj: FileDescriptorLike, events: int, data: Any = None) -> selectors.SelectorKey:
+        return self._inner.modify(fileobj, events, data)
+
+    def get_map(self) -> Mapping[FileDescriptorLike, selectors.SelectorKey]:
+        return self._inner.get_map()
+
+    def close(self) -> None:
+        self._inner.close()
+
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         if not self.stepping:
-            return super().select(timeout)
-        events = super().select(0)
+            return self._inner.select(timeout)
+        events = self._inner.select(0)
         idle = not events and timeout != 0
         if idle or time.perf_counter() > self.deadline:
             self.wait = timeout if idle else 0.0

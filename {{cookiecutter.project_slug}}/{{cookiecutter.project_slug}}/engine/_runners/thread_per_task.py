@@ -12,7 +12,7 @@ several threads calling `run_until_complete` on one shared loop, fails with
 How: threads are started from the Tk event loop in slices of a few
 milliseconds, so a burst of a thousand submissions cannot freeze the window
 for half a second; a task therefore starts on the next turn of the Tk event
-loop, not inside `submit()`. Outcomes come back through the mailbox in bridge.py, so Tk
+loop, not inside `submit()`. Outcomes come back through the mailbox, so Tk
 is only ever touched on the main thread. `close()` cancels every task and
 joins the threads, up to its timeout; the threads are daemons, so a task that
 ignores cancellation cannot keep the process alive.
@@ -29,7 +29,8 @@ from collections import deque
 from collections.abc import Coroutine
 from typing import Any
 
-from {% if cookiecutter.include_all_patterns %}..{% else %}.{% endif %}bridge import RunnerBase, TaskHandle
+from {{ cookiecutter.project_slug }}.engine.base import RunnerBase
+from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
 
 #: How long one Tk callback may spend starting threads before Tk gets to draw and handle input.
 START_SLICE_SECONDS = 0.004
@@ -38,7 +39,7 @@ START_SLICE_SECONDS = 0.004
 class Runner(RunnerBase):
     pattern = "thread-per-task"
 
-    def __init__(self, root: tkinter.Misc) -> None:
+    def __init__(self, root: tkinter.Tk) -> None:
         super().__init__(root)
         self._waiting: deque[tuple[str, Coroutine[Any, Any, None]]] = deque()
         self._starter: str | None = None  # the pending after() that starts waiting threads
@@ -47,7 +48,7 @@ class Runner(RunnerBase):
     def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
         self._waiting.append((handle.name, coro))
         if self._starter is None:
-            self._starter = self._root.after(0, self._start_waiting)
+            self._starter = self._tk().after(0, self._start_waiting)
 
     def _start_waiting(self) -> None:
         self._starter = None
@@ -60,11 +61,11 @@ class Runner(RunnerBase):
             if time.perf_counter() > deadline:
                 break
         if self._waiting:
-            self._starter = self._root.after(1, self._start_waiting)
+            self._starter = self._tk().after(1, self._start_waiting)
 
     def _shutdown(self, deadline: float) -> None:
         if self._starter is not None:
-            self._root.after_cancel(self._starter)
+            self._tk().after_cancel(self._starter)
             self._starter = None
         while self._waiting:  # never started: nothing to cancel, just close
             self._waiting.popleft()[1].close()

@@ -7,10 +7,17 @@ be cancelled while it runs (the Cancel button cannot even be clicked during
 the freeze). Fine for tasks of a few hundred milliseconds; for anything
 longer, bake the project again with another pattern.
 
+Streams and calls onto Tk: a `runner.stream()` task hands its items to
+`on_item` inside the click, a full buffer (`STREAM_BUFFER` items) at a time,
+and the rest right after the task, before its terminal callback; the window
+shows them only once the task is over. `await to_tk(fn)` calls `fn` at once,
+since the task already runs on the Tk thread: a dialog opens and is answered
+as usual, and the window redraws while it is open.
+
 How: one event loop, created with the runner, runs each submitted coroutine
 with `run_until_complete` and then sits idle until the next click. Outcomes
-still reach their callbacks through the inbox in bridge.py, after the task,
-so the callbacks behave as in every other pattern.
+still reach their callbacks through the mailbox, after the task, so the
+callbacks behave as in every other pattern.
 """
 
 from __future__ import annotations
@@ -20,13 +27,15 @@ import tkinter
 from collections.abc import Coroutine
 from typing import Any
 
-from {% if cookiecutter.include_all_patterns %}..{% else %}.{% endif %}bridge import RunnerBase, TaskHandle, wind_down
+from {{ cookiecutter.project_slug }}.engine.base import RunnerBase, wind_down
+from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
 
 
 class Runner(RunnerBase):
     pattern = "blocking"
+    _runs_inline = True
 
-    def __init__(self, root: tkinter.Misc) -> None:
+    def __init__(self, root: tkinter.Tk) -> None:
         super().__init__(root)
         self._loop = asyncio.new_event_loop()
 

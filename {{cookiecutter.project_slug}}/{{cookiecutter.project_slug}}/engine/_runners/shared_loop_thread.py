@@ -10,7 +10,7 @@ How: `Runner()` starts a daemon thread that runs `loop.run_forever()`. A
 submitted coroutine is handed over the way `asyncio.run_coroutine_threadsafe`
 does it (`call_soon_threadsafe`, then `create_task` on the loop thread), with
 two savings measured by `bench.py`: no `concurrent.futures.Future` per task
-(outcomes come back through the mailbox in bridge.py instead), and one
+(outcomes come back through the mailbox instead), and one
 wake-up of the loop thread per burst rather than per task, so the Tk thread
 submits a thousand tasks in about 2 ms instead of about 25 ms. `close()`
 stops the loop; the loop thread then cancels every task, waits for them up
@@ -30,7 +30,8 @@ from collections import deque
 from collections.abc import Coroutine
 from typing import Any
 
-from {% if cookiecutter.include_all_patterns %}..{% else %}.{% endif %}bridge import RunnerBase, TaskHandle, wind_down
+from {{ cookiecutter.project_slug }}.engine.base import RunnerBase, wind_down
+from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
 
 #: How long one loop callback may spend creating tasks before the loop gets to run them.
 START_SLICE_SECONDS = 0.005
@@ -39,21 +40,19 @@ START_SLICE_SECONDS = 0.005
 class Runner(RunnerBase):
     pattern = "shared-loop-thread"
 
-    def __init__(self, root: tkinter.Misc) -> None:
+    def __init__(self, root: tkinter.Tk) -> None:
         super().__init__(root)
         self._loop = asyncio.new_event_loop()
         self._handover = _Handover(self._loop)
-        self._deadline = [0.0]  # set by close(): when winding down must give up
-        self._thread = threading.Thread(
-            target=_run_loop, args=(self._loop, self._deadline), name="asyncio-loop", daemon=True
-        )
+        self._host = _LoopHost(self._loop)
+        self._thread = threading.Thread(target=self._host.run, name="asyncio-loop", daemon=True)
         self._thread.start()
 
     def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
         self._handover.put(coro)
 
     def _shutdown(self, deadline: float) -> None:
-        self._deadline[0] = deadline
+        self._host.deadline = deadline
         self._handover.closing = True  # no new task from here on: winding down must see them all
         with contextlib.suppress(RuntimeError):  # the loop is closed already if its thread has ended
             self._loop.call_soon_threadsafe(self._loop.stop)
@@ -65,17 +64,24 @@ class Runner(RunnerBase):
 # never hold a reference to anything of Tk, even after close() abandons it.
 
 
-def _run_loop(loop: asyncio.AbstractEventLoop, deadline: list[float]) -> None:
-    """Loop thread: run the loop until close() stops it, then wind it down and close it here.
+class _LoopHost:
+    """What the loop thread runs: the loop until close() stops it, then its wind-down, on this thread.
 
     Winding down on this thread, not in close(), means that a task which
     blocks the loop past close()'s timeout is still cleaned up once it lets go.
     """
-    try:
-        loop.run_forever()
-    finally:
-        loop.run_until_complete(wind_down(deadline[0]))
-        loop.close()
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        #: Set by close() before it stops the loop: when winding down must give up.
+        self.deadline = 0.0
+
+    def run(self) -> None:
+        try:
+            self.loop.run_forever()
+        finally:
+            self.loop.run_until_complete(wind_down(self.deadline))
+            self.loop.close()
 
 
 class _Handover:

@@ -1,0 +1,161 @@
+"""close(): tasks in flight are cancelled once, their clean-ups finish, nothing is delivered after, nothing is left."""
+{% set here = cookiecutter | baked_patterns %}
+{% set live = here | among("shared-loop-thread", "thread-per-task", "asyncio-drives-tk", "tk-drives-asyncio") %}
+{% set threaded = here | among("shared-loop-thread", "thread-per-task") %}
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+
+import pytest
+from support import add, new_threads{% if live %}, wait_forever{% endif +%}
+
+
+def open_descriptors() -> int:
+    return len(os.listdir(f"/proc/{os.getpid()}/fd")) if os.path.isdir(f"/proc/{os.getpid()}/fd") else -1
+
+
+def test_to_thread_leaves_no_thread_after_close(make_runner, wait_for):
+    threads_before = set(threading.enumerate())
+    runner = make_runner()
+
+    async def uses_a_thread() -> int:
+        return await asyncio.to_thread(sum, [1, 2, 3])
+
+    handle = runner.submit(uses_a_thread)
+    wait_for(lambda: handle.done, "the task to end")
+    runner.close()
+    assert new_threads(threads_before) == []
+
+
+def test_close_releases_the_pipe_and_everything_else_the_runner_opened(make_runner, wait_for):
+    before = open_descriptors()
+    runner = make_runner()
+    handle = runner.submit(add, 1, 1)
+    wait_for(lambda: handle.done, "the task to end")
+    runner.close()
+    if before >= 0:  # Linux: count them
+        assert open_descriptors() == before
+
+
+def test_public_methods_after_close_are_defined(make_runner, wait_for):
+    runner = make_runner()
+    command = runner.command(add, 1, 2)
+    runner.close()
+    runner.close()  # again: nothing happens
+    runner.quit()  # nothing to stop: nothing happens
+    assert runner.closed
+    assert runner.in_flight == 0
+    assert runner.cancel_all() == 0
+    assert command() is None, "a click racing the window's closing is ignored"
+    with pytest.raises(RuntimeError, match="closed"):
+        runner.submit(add, 1, 2)
+    with pytest.raises(RuntimeError, match="closed"):
+        runner.stream(add, on_item=print)
+    with pytest.raises(RuntimeError, match="closed"):
+        runner.mainloop()
+
+
+def test_close_from_a_tk_callback_ends_mainloop(root, runner):
+    """What the app does when its window closes: close the runner, destroy the window, inside the running loop."""
+    threads_before = set(threading.enumerate())
+    handle = runner.submit(add, 1, 1)
+
+    def close_window() -> None:
+        runner.close()
+        root.destroy()
+
+    root.after(50, close_window)
+    began = time.monotonic()
+    runner.mainloop()
+    assert time.monotonic() - began < 5.0
+    assert runner.in_flight == 0
+    assert new_threads(threads_before) == []
+    del handle
+
+
+def test_destroying_the_window_ends_mainloop_even_without_close(root, runner):
+    began = time.monotonic()
+    root.after(50, root.destroy)
+    runner.mainloop()
+    assert time.monotonic() - began < 5.0
+{% if live %}
+
+
+{{ live | patterns_mark(here) }}def test_close_with_tasks_in_flight_is_prompt_delivers_nothing_more_and_leaves_no_thread(
+    root, make_runner, recorder, wait_for
+):
+    threads_before = set(threading.enumerate())
+    runner = make_runner()
+    events = [threading.Event() for _ in range(50)]
+    handles = [runner.submit(wait_forever, started, **recorder.callbacks()) for started in events]
+    wait_for(lambda: all(e.is_set() for e in events), "all fifty tasks to start")
+    began = time.monotonic()
+    runner.close(timeout=2.0)
+    assert time.monotonic() - began < 5.0
+    assert new_threads(threads_before) == []
+    wait_for(lambda: True, "one more turn of Tk's loop, where a late callback would run")
+    root.update()
+    assert recorder.events == [], "no callback may run after close()"
+    assert not any(handle.done for handle in handles)
+
+
+{{ live | patterns_mark(here) }}def test_clean_ups_that_await_all_finish_when_the_window_closes(root, make_runner, wait_for):
+    """Each task gets one CancelledError; its `finally:` may await (a close handshake) without being cut short."""
+    runner = make_runner()
+    started = [threading.Event() for _ in range(20)]
+    cleaned: list[int] = []
+    cut_short: list[int] = []
+    lock = threading.Lock()
+
+    async def holds_a_connection(i: int) -> None:
+        started[i].set()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            try:
+                await asyncio.sleep(0.02)  # a close handshake with the peer, say
+                with lock:
+                    cleaned.append(i)
+            except asyncio.CancelledError:
+                with lock:
+                    cut_short.append(i)
+                raise
+
+    for i in range(20):
+        runner.submit(holds_a_connection, i)
+    wait_for(lambda: all(e.is_set() for e in started), "all twenty tasks to start")
+
+    def close_window() -> None:
+        runner.close(timeout=2.0)
+        root.destroy()
+
+    root.after(0, close_window)
+    runner.mainloop()
+    assert cut_short == [], f"{len(cut_short)} clean-ups were cancelled a second time"
+    assert sorted(cleaned) == list(range(20))
+{% endif %}
+{% if threaded %}
+
+
+{{ threaded | patterns_mark(here) }}def test_close_returns_in_bounded_time_even_if_a_task_blocks_its_thread(make_runner, wait_for):
+    threads_before = set(threading.enumerate())
+    started, release = threading.Event(), threading.Event()
+
+    async def stubborn() -> None:
+        started.set()
+        release.wait(10)  # a blocking call: no cancellation can reach this task until it returns
+
+    runner = make_runner()
+    runner.submit(stubborn)
+    wait_for(started.is_set, "the task to start")
+    began = time.monotonic()
+    runner.close(timeout=0.5)
+    assert time.monotonic() - began < 3.0
+    release.set()  # let the abandoned daemon thread finish, so later tests start clean
+    for thread in new_threads(threads_before):
+        thread.join(5)
+{% endif %}

@@ -1,0 +1,195 @@
+"""What sets each pattern apart: its threads, its timers, and what runs while a modal dialog is open."""
+{% set here = cookiecutter | baked_patterns %}
+{% set single = here | among("asyncio-drives-tk", "tk-drives-asyncio") %}
+{% set on_the_side = here | among("shared-loop-thread", "thread-per-task", "tk-drives-asyncio") %}
+{% set quiet = here | among("shared-loop-thread", "thread-per-task", "blocking", "tk-drives-asyncio") %}
+
+from __future__ import annotations
+
+{% if single or on_the_side %}
+import asyncio
+{% endif %}
+{% if "asyncio-drives-tk" in here %}
+import importlib
+{% endif %}
+{% if single %}
+import threading
+{% endif %}
+{% if "asyncio-drives-tk" in here or "tk-drives-asyncio" in here %}
+import time
+{% endif %}
+{% if "asyncio-drives-tk" in here or on_the_side %}
+import tkinter
+{% endif %}
+{% if single or on_the_side %}
+
+{% endif %}
+import pytest
+from support import add
+{% if single %}
+
+
+{{ single | patterns_mark(here) }}def test_tasks_run_on_the_main_thread_and_start_no_thread(runner, recorder, wait_for):
+    threads_before = set(threading.enumerate())
+    ran_on: list[threading.Thread] = []
+
+    async def where() -> str:
+        await asyncio.sleep(0.01)
+        ran_on.append(threading.current_thread())
+        return "here"
+
+    handles = [runner.submit(where, **recorder.callbacks()) for _ in range(20)]
+    wait_for(lambda: all(h.done for h in handles), "all twenty tasks to end")
+    assert set(ran_on) == {threading.main_thread()}
+    assert set(threading.enumerate()) == threads_before
+{% endif %}
+{% if "asyncio-drives-tk" in here %}
+
+
+{{ here | among("asyncio-drives-tk") | patterns_mark(here) }}def test_idle_tk_servicing_runs_at_the_update_interval_not_in_a_busy_loop(root, runner_class, runner, wait_for):
+    interval = importlib.import_module(runner_class.__module__).TK_UPDATE_INTERVAL
+    updates = 0
+    update = root.update
+
+    def counted_update() -> None:
+        nonlocal updates
+        updates += 1
+        update()
+
+    root.update = counted_update  # the runner's servicing coroutine calls root.update()
+    began = time.monotonic()
+    wait_for(lambda: time.monotonic() - began > 0.3, "0.3 s to pass")
+    elapsed = time.monotonic() - began
+    assert 3 <= updates <= elapsed / interval + 2, (updates, elapsed)
+
+
+{{ here | among("asyncio-drives-tk") | patterns_mark(here) }}def test_tasks_stand_still_while_a_modal_dialog_is_open(root, runner, wait_for):
+    """`wait_window()` runs Tk's nested loop inside one Tk service, as `messagebox` does: asyncio waits for it."""
+    ticks = 0
+    during: list[int] = []
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    def open_dialog() -> None:
+        dialog = tkinter.Toplevel(root)
+        before = ticks
+
+        def close_dialog() -> None:
+            during.append(ticks - before)
+            dialog.destroy()
+
+        root.after(300, close_dialog)
+        root.wait_window(dialog)
+
+    handle = runner.submit(ticker)
+    root.after(50, open_dialog)
+    wait_for(lambda: during, "the dialog to close")
+    handle.cancel()
+    wait_for(lambda: handle.done, "the ticker to end")
+    assert during == [0]
+{% endif %}
+{% if on_the_side %}
+
+
+{{ on_the_side | patterns_mark(here) }}def test_tasks_keep_running_while_a_modal_dialog_is_open(root, runner, wait_for):
+    """`wait_window()` runs Tk's nested loop, as `messagebox` does; tasks go on meanwhile."""
+    ticks = 0
+    during: list[int] = []
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    def open_dialog() -> None:
+        dialog = tkinter.Toplevel(root)
+        before = ticks
+
+        def close_once_ticked() -> None:
+            if ticks - before >= 5:
+                during.append(ticks - before)
+                dialog.destroy()
+            else:
+                root.after(10, close_once_ticked)
+
+        root.after(10, close_once_ticked)
+        root.wait_window(dialog)
+
+    handle = runner.submit(ticker)
+    root.after(50, open_dialog)
+    wait_for(lambda: during, "five ticks of a task while the dialog is open")
+    handle.cancel()
+    wait_for(lambda: handle.done, "the ticker to end")
+{% endif %}
+{% if "tk-drives-asyncio" in here %}
+
+
+{{ here | among("tk-drives-asyncio") | patterns_mark(here) }}def test_a_sleeping_task_costs_a_step_per_timer_not_a_spin(runner, wait_for):
+    steps = 0
+    step = runner._step
+
+    def counted_step() -> None:
+        nonlocal steps
+        steps += 1
+        step()
+
+    runner._step = counted_step
+    handle = runner.submit(asyncio.sleep, 0.3)
+    wait_for(lambda: handle.done, "the task to end")
+    assert steps <= 5, steps
+
+
+{{ here | among("tk-drives-asyncio") | patterns_mark(here) }}def test_a_task_submitted_while_a_long_timer_is_armed_starts_at_once(runner, wait_for):
+    started: list[float] = []
+
+    async def note_start() -> None:
+        started.append(time.monotonic())
+
+    sleeper = runner.submit(asyncio.sleep, 30)  # arms a 30 s timer
+    wait_for(lambda: True, "a turn, so that the long timer is armed")
+    submitted = time.monotonic()
+    runner.submit(note_start)
+    wait_for(lambda: started, "the new task to start")
+    assert started[0] - submitted < 1.0, "it waited for the other task's timer"
+    sleeper.cancel()
+    wait_for(lambda: sleeper.done, "the sleeper to end")
+
+
+{{ here | among("tk-drives-asyncio") | patterns_mark(here) }}def test_ctrl_c_inside_a_task_reaches_tk_and_the_loop_keeps_stepping(root, runner, recorder, wait_for):
+    reported: list[BaseException] = []
+    root.report_callback_exception = lambda kind, error, tb: reported.append(error)
+
+    async def interrupted() -> None:
+        await asyncio.sleep(0)
+        raise KeyboardInterrupt  # where Ctrl-C lands when it arrives while a task's code runs
+
+    first = runner.submit(interrupted, **recorder.callbacks())
+    later = runner.submit(add, 2, 2, **recorder.callbacks())
+    wait_for(lambda: first.done and later.done, "both tasks to end")
+    assert [type(e) for e in reported] == [KeyboardInterrupt], "the app must hear of it (it closes on Ctrl-C)"
+    assert [kind for kind, _ in recorder.terminal()] == ["error", "result"]
+{% endif %}
+{% if quiet %}
+
+
+{{ quiet | patterns_mark(here) }}def test_nothing_polls_while_idle(root, runner, wait_for):
+    handle = runner.submit(add, 1, 1)
+    wait_for(lambda: handle.done, "the task to end")
+    root.update()
+    assert root.tk.call("after", "info") == "", "a timer is still armed with no task in flight"
+{% endif %}
+
+
+@pytest.mark.parametrize("tk_guard", [frozenset({"createfilehandler"})])
+def test_polling_fallback_where_tk_cannot_watch_a_pipe(root, runner, recorder, wait_for):
+    """As on Windows: outcomes still arrive, and the polling stops once nothing is in flight."""
+    handles = [runner.submit(add, i, i, **recorder.callbacks()) for i in range(5)]
+    wait_for(lambda: all(h.done for h in handles), "all five tasks to end")
+    assert sorted(value for _, value in recorder.terminal()) == [0, 2, 4, 6, 8]
+    root.update()
+    assert root.tk.call("after", "info") == ""

@@ -1,0 +1,168 @@
+"""stream(): every item a generator yields reaches on_item once, in order, before the end; memory stays bounded."""
+{% set here = cookiecutter | baked_patterns %}
+{% set live = here | among("shared-loop-thread", "thread-per-task", "asyncio-drives-tk", "tk-drives-asyncio") %}
+{% set blocking = here | among("blocking") %}
+
+from __future__ import annotations
+
+import asyncio
+{% if live %}
+import threading
+{% endif %}
+from collections.abc import AsyncIterator
+
+{% if here | length > 1 %}
+import pytest
+{% endif %}
+from support import count_to
+
+from {{ cookiecutter.project_slug }}.engine import STREAM_BUFFER, TaskState
+
+
+def test_every_item_arrives_once_in_order_before_on_result(runner, recorder, wait_for):
+    handle = runner.stream(count_to, 5000, **recorder.stream_callbacks())
+    assert recorder.events == [], "nothing is delivered inside stream()"
+    wait_for(lambda: handle.done, "the stream to end")
+    assert recorder.values("item") == list(range(5000))
+    assert recorder.events[-1] == ("result", 5000), "on_result comes last, with the number of items"
+    assert handle.state is TaskState.DONE
+
+
+def test_an_error_ends_the_stream_after_the_items_before_it(runner, recorder, wait_for):
+    async def breaks_at_three() -> AsyncIterator[int]:
+        for i in range(5):
+            if i == 3:
+                raise OSError("the source went away")
+            yield i
+            await asyncio.sleep(0)
+
+    handle = runner.stream(breaks_at_three, **recorder.stream_callbacks())
+    wait_for(lambda: handle.done, "the stream to end")
+    assert recorder.kinds() == ["item", "item", "item", "error"]
+    assert recorder.values("item") == [0, 1, 2]
+    assert handle.state is TaskState.FAILED
+
+
+def test_an_on_item_that_raises_is_reported_and_the_stream_goes_on(root, runner, recorder, wait_for):
+    reported: list[BaseException] = []
+    root.report_callback_exception = lambda kind, error, tb: reported.append(error)
+
+    def picky(item: int) -> None:
+        if item == 2:
+            raise ValueError("two")
+        recorder.note("item", item)
+
+    handle = runner.stream(count_to, 5, on_item=picky, on_result=lambda n: recorder.note("result", n))
+    wait_for(lambda: handle.done, "the stream to end")
+    assert [str(e) for e in reported] == ["two"]
+    assert recorder.events == [("item", 0), ("item", 1), ("item", 3), ("item", 4), ("result", 5)]
+
+
+def test_a_slow_window_makes_the_producer_wait_so_the_buffer_stays_bounded(runner, wait_for):
+    """Backpressure: the generator is never more than the buffer's size ahead of the window."""
+    total = STREAM_BUFFER * 3
+    produced = 0
+    delivered = 0
+    most_ahead = 0
+
+    async def fast_source() -> AsyncIterator[int]:
+        nonlocal produced, most_ahead
+        for i in range(total):
+            produced += 1
+            most_ahead = max(most_ahead, produced - delivered)
+            yield i
+
+    def slow_window(item: int) -> None:
+        nonlocal delivered
+        delivered += 1
+
+    handle = runner.stream(fast_source, on_item=slow_window)
+    wait_for(lambda: handle.done, "the stream to end", timeout=60)
+    assert delivered == total
+    assert handle.stream is not None and handle.stream.peak <= STREAM_BUFFER
+    assert most_ahead <= STREAM_BUFFER + 1, most_ahead
+{% if live %}
+
+
+{{ live | patterns_mark(here) }}def test_a_hundred_thousand_items_all_arrive_in_order_while_the_window_stays_live(root, runner, wait_for):
+    count = 100_000
+    received: list[int] = []
+    ticks = 0
+    streaming = True
+
+    def tick() -> None:
+        nonlocal ticks
+        if streaming:
+            ticks += 1
+            root.after(5, tick)
+
+    handle = runner.stream(count_to, count, on_item=received.append)
+    root.after(5, tick)
+    wait_for(lambda: handle.done, "the stream to end", timeout=120)
+    streaming = False
+    assert received == list(range(count)), "every item, once, in order"
+    assert handle.stream is not None and handle.stream.peak <= STREAM_BUFFER
+    assert ticks >= 10, f"a 5 ms Tk timer ran only {ticks} times while {count} items streamed"
+
+
+{{ live | patterns_mark(here) }}def test_cancel_mid_stream_stops_it_and_nothing_arrives_after_on_cancelled(runner, recorder, wait_for):
+    closed = threading.Event()
+
+    async def endless() -> AsyncIterator[int]:
+        i = 0
+        try:
+            while True:
+                yield i
+                i += 1
+                await asyncio.sleep(0.001)
+        finally:
+            closed.set()
+
+    handle = runner.stream(endless, **recorder.stream_callbacks())
+    wait_for(lambda: len(recorder.values("item")) >= 20, "twenty items")
+    assert handle.cancel() is True
+    wait_for(lambda: handle.done, "the stream to end")
+    wait_for(closed.is_set, "the generator's finally: to run")
+    wait_for(lambda: True, "one more turn, where a late item would arrive")
+    assert recorder.events[-1] == ("cancelled", None)
+    items = recorder.values("item")
+    assert items == list(range(len(items)))
+    assert handle.state is TaskState.CANCELLED
+
+
+{{ live | patterns_mark(here) }}def test_close_mid_stream_delivers_nothing_more_and_closes_the_generator(root, make_runner, recorder, wait_for):
+    runner = make_runner()
+    closed = threading.Event()
+
+    async def endless() -> AsyncIterator[int]:
+        i = 0
+        try:
+            while True:
+                yield i
+                i += 1
+                await asyncio.sleep(0.001)
+        finally:
+            closed.set()
+
+    runner.stream(endless, **recorder.stream_callbacks())
+    wait_for(lambda: len(recorder.values("item")) >= 20, "twenty items")
+    runner.close()
+    seen = len(recorder.events)
+    assert closed.is_set(), "close() returns once the generator's clean-up has run"
+    wait_for(lambda: True, "one more turn of Tk's loop, where a late item would arrive")
+    root.update()
+    assert len(recorder.events) == seen, "nothing is delivered after close()"
+{% endif %}
+{% if blocking %}
+
+
+{{ blocking | patterns_mark(here) }}def test_blocking_hands_items_over_inside_the_click_a_buffer_at_a_time(runner, recorder, wait_for):
+    """The window is frozen while the task runs: full buffers reach on_item inside stream(), the rest right after."""
+    count = STREAM_BUFFER * 2 + 10
+    handle = runner.stream(count_to, count, **recorder.stream_callbacks())
+    inside_the_click = len(recorder.values("item"))
+    assert inside_the_click == STREAM_BUFFER * 2, "each full buffer is handed over as it fills"
+    wait_for(lambda: handle.done, "the rest of the items and the result")
+    assert recorder.values("item") == list(range(count))
+    assert recorder.events[-1] == ("result", count)
+{% endif %}

@@ -1,0 +1,317 @@
+"""submit(): outcomes reach their callbacks once, on the Tk thread, whatever happens in the task."""
+{% set here = cookiecutter | baked_patterns %}
+{% set live = here | among("shared-loop-thread", "thread-per-task", "asyncio-drives-tk", "tk-drives-asyncio") %}
+{% set blocking = here | among("blocking") %}
+
+from __future__ import annotations
+
+import asyncio
+import threading
+{% if live %}
+from collections import Counter
+from collections.abc import Callable
+{% endif %}
+
+{% if here | length > 1 %}
+import pytest
+{% endif %}
+from support import add, boom{% if live %}, new_threads, until, wait_forever{% endif +%}
+
+from {{ cookiecutter.project_slug }}.engine import TaskState, report_progress
+
+
+def test_result_arrives_later_on_the_main_thread(runner, recorder, wait_for):
+    handle = runner.submit(add, 2, 3, **recorder.callbacks())
+    assert recorder.events == [], "callbacks must not run inside submit()"
+    wait_for(lambda: handle.done, "the task to end")
+    assert recorder.events == [("result", 5)]
+    assert handle.state is TaskState.DONE
+    assert runner.in_flight == 0
+
+
+def test_a_task_that_returns_none_ends_in_on_result(runner, recorder, wait_for):
+    async def nothing() -> None:
+        await asyncio.sleep(0)
+
+    handle = runner.submit(nothing, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the task to end")
+    assert recorder.events == [("result", None)]
+
+
+def test_progress_arrives_before_the_result_and_the_latest_value_is_kept(runner, recorder, wait_for):
+    async def steps() -> str:
+        for i in range(1, 1001):
+            report_progress(i)  # no await between reports: the window cannot keep up, so they coalesce
+        await asyncio.sleep(0.01)
+        return "finished"
+
+    handle = runner.submit(steps, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the task to end")
+    progress = recorder.values("progress")
+    assert progress and progress[-1] == 1000, "the latest value must be delivered"
+    assert progress == sorted(progress) and len(progress) < 1000, "reports coalesce to the latest"
+    assert recorder.events[-1] == ("result", "finished")
+
+
+def test_error_reaches_on_error_once_and_the_runner_keeps_serving(runner, recorder, wait_for):
+    failing = runner.submit(boom, **recorder.callbacks())
+    wait_for(lambda: failing.done, "the failing task to end")
+    [(kind, error)] = recorder.events
+    assert kind == "error" and isinstance(error, ValueError) and str(error) == "boom"
+    assert failing.state is TaskState.FAILED
+
+    later = runner.submit(add, 1, 1, **recorder.callbacks())
+    wait_for(lambda: later.done, "a later task to end")
+    assert recorder.events[-1] == ("result", 2)
+
+
+def test_cancelled_error_raised_by_the_task_itself_is_an_error(runner, recorder, wait_for):
+    async def gives_up() -> None:
+        raise asyncio.CancelledError
+
+    handle = runner.submit(gives_up, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the task to end")
+    [(kind, error)] = recorder.events
+    assert kind == "error" and isinstance(error, asyncio.CancelledError)
+    assert handle.state is TaskState.FAILED
+
+
+def test_sys_exit_in_a_task_is_an_error_and_the_runner_keeps_serving(runner, recorder, wait_for):
+    async def exits() -> None:
+        await asyncio.sleep(0)
+        raise SystemExit(3)
+
+    failing = runner.submit(exits, **recorder.callbacks())
+    wait_for(lambda: failing.done, "the task to end")
+    [(kind, error)] = recorder.events
+    assert kind == "error" and isinstance(error, SystemExit)
+    later = runner.submit(add, 2, 2, **recorder.callbacks())
+    wait_for(lambda: later.done, "a later task to end")
+    assert recorder.events[-1] == ("result", 4)
+
+
+def test_submit_from_another_thread_is_refused(runner):
+    refused: list[BaseException] = []
+
+    def from_a_thread() -> None:
+        try:
+            runner.submit(add, 1, 1)
+        except RuntimeError as exc:
+            refused.append(exc)
+
+    worker = threading.Thread(target=from_a_thread)
+    worker.start()
+    worker.join()
+    assert len(refused) == 1 and "must be called on the Tk thread" in str(refused[0])
+    assert runner.in_flight == 0
+
+
+def test_an_error_without_on_error_goes_to_report_callback_exception(root, runner, wait_for):
+    reported: list[BaseException] = []
+    root.report_callback_exception = lambda kind, error, tb: reported.append(error)
+    handle = runner.submit(boom)
+    wait_for(lambda: handle.done, "the task to end")
+    assert len(reported) == 1 and str(reported[0]) == "boom"
+
+
+def test_a_callback_that_raises_is_reported_and_later_tasks_still_arrive(root, runner, recorder, wait_for):
+    reported: list[BaseException] = []
+    root.report_callback_exception = lambda kind, error, tb: reported.append(error)
+
+    def bad_callback(value: object) -> None:
+        raise KeyError("from a callback")
+
+    first = runner.submit(add, 1, 2, on_result=bad_callback)
+    second = runner.submit(add, 3, 4, **recorder.callbacks())
+    wait_for(lambda: first.done and second.done, "both tasks to end")
+    assert [type(e) for e in reported] == [KeyError]
+    assert recorder.events == [("result", 7)]
+
+
+def test_a_progress_callback_that_raises_is_reported_and_later_tasks_still_arrive(root, runner, recorder, wait_for):
+    reported: list[BaseException] = []
+    root.report_callback_exception = lambda kind, error, tb: reported.append(error)
+
+    async def reports() -> str:
+        report_progress(0.5)
+        await asyncio.sleep(0.01)
+        return "still finished"
+
+    def bad_progress(value: object) -> None:
+        raise ZeroDivisionError("from on_progress")
+
+    first = runner.submit(reports, on_progress=bad_progress, on_result=lambda value: recorder.note("result", value))
+    second = runner.submit(add, 5, 5, **recorder.callbacks())
+    wait_for(lambda: first.done and second.done, "both tasks to end")
+    assert [type(e) for e in reported] == [ZeroDivisionError]
+    assert set(recorder.terminal()) == {("result", 10), ("result", "still finished")}
+
+
+def test_command_makes_a_tk_callback_that_submits(runner, recorder, wait_for):
+    command = runner.command(add, 20, 22, **recorder.callbacks())
+    handle = command("an event Tk might pass")
+    assert handle is not None
+    wait_for(lambda: handle.done, "the task to end")
+    assert recorder.events == [("result", 42)]
+{% if live %}
+
+
+{{ live | patterns_mark(here) }}def test_overlapping_tasks_run_at_the_same_time(runner, recorder, wait_for):
+    started = 0
+    lock = threading.Lock()
+    release = threading.Event()
+
+    async def step(name: str) -> str:
+        nonlocal started
+        with lock:
+            started += 1
+        await until(release)  # every task must be under way before any may end
+        return name
+
+    handles = [runner.submit(step, name, **recorder.callbacks()) for name in "abcde"]
+    wait_for(lambda: started == 5, "all five tasks to be running at once")
+    release.set()
+    wait_for(lambda: all(h.done for h in handles), "all five tasks to end")
+    assert sorted(value for _, value in recorder.terminal()) == list("abcde")
+
+
+{{ live | patterns_mark(here) }}def test_the_window_stays_live_while_a_task_runs(root, runner, wait_for):
+    started, release = threading.Event(), threading.Event()
+    ticks = 0
+
+    async def work() -> None:
+        started.set()
+        await until(release)
+
+    def tick() -> None:
+        nonlocal ticks
+        ticks += started.is_set()
+        if ticks >= 5:
+            release.set()
+        else:
+            root.after(10, tick)
+
+    handle = runner.submit(work)
+    root.after(10, tick)
+    wait_for(lambda: handle.done, "the task to end after five Tk timer ticks")
+    assert ticks >= 5
+
+
+{{ live | patterns_mark(here) }}def test_cancel_stops_a_task_in_flight(runner, recorder, wait_for):
+    started = threading.Event()
+    handle = runner.submit(wait_forever, started, **recorder.callbacks())
+    wait_for(started.is_set, "the task to start")
+    assert handle.state is TaskState.RUNNING
+    assert handle.cancel() is True
+    assert handle.cancel() is False, "a second cancel is a no-op"
+    wait_for(lambda: handle.done, "the cancelled task to end")
+    assert recorder.events == [("cancelled", None)]
+    assert handle.state is TaskState.CANCELLED
+    assert handle.cancel() is False, "cancelling an ended task is a no-op"
+
+
+{{ live | patterns_mark(here) }}def test_a_task_that_catches_its_cancellation_ends_as_it_would_have(runner, recorder, wait_for):
+    started = threading.Event()
+
+    async def stubborn() -> str:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            await asyncio.sleep(0.01)  # its clean-up may await
+            return "finished anyway"
+        return "not reached"
+
+    handle = runner.submit(stubborn, **recorder.callbacks())
+    wait_for(started.is_set, "the task to start")
+    assert handle.cancel() is True
+    wait_for(lambda: handle.done, "the task to end")
+    assert recorder.events == [("result", "finished anyway")]
+    assert handle.state is TaskState.DONE
+
+
+{{ live | patterns_mark(here) }}def test_cancel_before_the_task_starts_ends_it_cancelled_without_running_it(runner, recorder, wait_for):
+    ran: list[int] = []
+
+    async def note(i: int) -> int:
+        ran.append(i)
+        return i
+
+    handles = [runner.submit(note, i, **recorder.callbacks()) for i in range(20)]
+    assert all(handle.state is TaskState.PENDING for handle in handles)
+    assert all(handle.cancel() for handle in handles), "none has started, so every request is sent"
+    wait_for(lambda: all(h.done for h in handles), "all twenty tasks to end")
+    assert recorder.terminal() == [("cancelled", None)] * 20
+    assert ran == [], "a task cancelled before it starts must not run"
+
+
+{{ live | patterns_mark(here) }}def test_ten_thousand_tasks_each_end_in_exactly_one_terminal_callback(make_runner, wait_for):
+    """A burst from the Tk thread: every task ends in one callback, none lost, none twice; no thread left over."""
+    threads_before = set(threading.enumerate())
+    runner = make_runner()
+    ends: Counter[int] = Counter()
+    kinds: Counter[str] = Counter()
+
+    def end(kind: str, i: int) -> Callable[..., None]:
+        def callback(*_: object) -> None:
+            ends[i] += 1
+            kinds[kind] += 1
+
+        return callback
+
+    async def short(i: int) -> int:
+        await asyncio.sleep(10 if i % 10 == 3 else 0.001 * (i % 5))  # every tenth would run long: it is cancelled
+        if i % 7 == 0:
+            raise ValueError(i)
+        return i
+
+    count = 10_000
+    handles = [
+        runner.submit(short, i, on_result=end("result", i), on_error=end("error", i), on_cancelled=end("cancelled", i))
+        for i in range(count)
+    ]
+    for handle in handles[3::10]:
+        assert handle.cancel()
+    wait_for(lambda: runner.in_flight == 0, "every task to end", timeout=180)
+    wait_for(lambda: True, "one more turn of the loop, where a duplicate would arrive")
+    assert len(ends) == count and set(ends.values()) == {1}
+    assert kinds["cancelled"] == count // 10
+    assert kinds["error"] == sum(1 for i in range(count) if i % 7 == 0 and i % 10 != 3)
+    assert kinds["result"] == count - kinds["cancelled"] - kinds["error"]
+    runner.close()
+    assert new_threads(threads_before) == []
+{% endif %}
+{% if blocking %}
+
+
+{{ blocking | patterns_mark(here) }}def test_tasks_run_one_after_another_inside_submit(runner, recorder, wait_for):
+    log: list[str] = []
+
+    async def step(name: str) -> str:
+        log.append(f"start {name}")
+        await asyncio.sleep(0.01)
+        log.append(f"end {name}")
+        return name
+
+    handles = [runner.submit(step, name, **recorder.callbacks()) for name in "abc"]
+    assert log == [f"{edge} {name}" for name in "abc" for edge in ("start", "end")], "each ran inside its submit()"
+    wait_for(lambda: all(h.done for h in handles), "all three outcomes to be delivered")
+    assert recorder.terminal() == [("result", "a"), ("result", "b"), ("result", "c")]
+
+
+{{ blocking | patterns_mark(here) }}def test_cancel_after_submit_is_a_no_op_because_the_task_has_already_run(runner, recorder, wait_for):
+    handle = runner.submit(add, 1, 1, **recorder.callbacks())
+    assert handle.cancel() is False
+    wait_for(lambda: handle.done, "the outcome to be delivered")
+    assert recorder.events == [("result", 2)]
+
+
+{{ blocking | patterns_mark(here) }}def test_submit_from_inside_a_running_task_is_an_error(runner, recorder, wait_for):
+    async def nested() -> None:
+        runner.submit(add, 1, 1)
+
+    handle = runner.submit(nested, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the outcome to be delivered")
+    [(kind, error)] = recorder.events
+    assert kind == "error" and "inside a running task" in str(error)
+{% endif %}

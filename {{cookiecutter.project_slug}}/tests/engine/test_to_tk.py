@@ -1,0 +1,232 @@
+"""to_tk(): a task runs a function on the Tk thread (a dialog, say) and gets its value or its exception back."""
+{% set here = cookiecutter | baked_patterns %}
+{% set on_the_side = here | among("shared-loop-thread", "thread-per-task", "tk-drives-asyncio") %}
+{% set stands_still = here | among("asyncio-drives-tk") %}
+{% set inline = here | among("blocking") %}
+{% set threaded = here | among("shared-loop-thread", "thread-per-task") %}
+{% set single = here | among("asyncio-drives-tk", "tk-drives-asyncio") %}
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import tkinter
+from collections.abc import Callable
+
+import pytest
+{% if threaded %}
+from support import until
+{% endif %}
+
+{% if on_the_side %}
+from {{ cookiecutter.project_slug }}.engine import TaskHandle, TaskState, to_tk
+{% elif single %}
+from {{ cookiecutter.project_slug }}.engine import TaskHandle, to_tk
+{% else %}
+from {{ cookiecutter.project_slug }}.engine import to_tk
+{% endif %}
+
+
+def modal_dialog(root: tkinter.Misc, close_when: Callable[[], bool], answer: str = "yes") -> str:
+    """A Toplevel held open with `wait_window()` (Tk's nested loop, as `messagebox` runs it) until `close_when()`."""
+    dialog = tkinter.Toplevel(root)
+
+    def poll() -> None:
+        if close_when():
+            dialog.destroy()
+        else:
+            dialog.after(5, poll)
+
+    dialog.after(5, poll)
+    root.wait_window(dialog)
+    return answer
+
+
+def test_the_function_runs_on_the_tk_thread_and_its_value_comes_back(runner, recorder, wait_for):
+    async def ask() -> tuple[str, bool]:
+        return await to_tk(
+            lambda: (threading.current_thread().name, threading.current_thread() is threading.main_thread())
+        )
+
+    handle = runner.submit(ask, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the task to end")
+    [(kind, (_, on_main))] = recorder.events
+    assert kind == "result" and on_main is True
+
+
+def test_an_exception_in_the_function_is_raised_in_the_task(runner, recorder, wait_for):
+    def fails() -> None:
+        raise LookupError("no such widget")
+
+    async def ask() -> str:
+        try:
+            await to_tk(fails)
+        except LookupError as exc:
+            return f"caught {exc}"
+        return "not raised"
+
+    handle = runner.submit(ask, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the task to end")
+    assert recorder.events == [("result", "caught no such widget")]
+
+
+def test_to_tk_outside_a_runner_task_says_so():
+    with pytest.raises(RuntimeError, match="inside a runner task"):
+        asyncio.run(to_tk(print))
+{% if on_the_side %}
+
+
+{{ on_the_side | patterns_mark(here) }}def test_a_dialog_opened_through_to_tk_leaves_other_tasks_running(root, runner, recorder, wait_for):
+    ticks = 0
+    ticks_at_open: list[int] = []
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    def dialog() -> str:
+        ticks_at_open.append(ticks)
+        return modal_dialog(root, close_when=lambda: ticks >= ticks_at_open[0] + 10)
+
+    async def asks() -> str:
+        return await to_tk(dialog)
+
+    ticking = runner.submit(ticker)
+    handle = runner.submit(asks, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the dialog to close after ten ticks of another task")
+    assert recorder.events == [("result", "yes")]
+    ticking.cancel()
+    wait_for(lambda: ticking.done, "the ticker to end")
+
+
+{{ on_the_side | patterns_mark(here) }}def test_a_task_cancelled_while_its_dialog_is_open_ends_at_once_and_the_answer_is_dropped(
+    root, runner, recorder, wait_for
+):
+    handles: list[TaskHandle] = []
+
+    def dialog() -> str:
+        def cancel_then_close_once_ended() -> bool:
+            handles[0].cancel()  # once sent, a no-op
+            return handles[0].done  # on_cancelled has run while the dialog is still open
+
+        return modal_dialog(root, close_when=cancel_then_close_once_ended, answer="too late")
+
+    async def asks() -> str:
+        return await to_tk(dialog)
+
+    handles.append(runner.submit(asks, **recorder.callbacks()))
+    wait_for(lambda: handles[0].done, "the task to end")
+    wait_for(lambda: True, "one more turn, where the dropped answer would arrive")
+    assert recorder.events == [("cancelled", None)]
+    assert handles[0].state is TaskState.CANCELLED
+{% endif %}
+{% if stands_still %}
+
+
+{{ stands_still | patterns_mark(here) }}def test_tasks_stand_still_while_a_dialog_opened_through_to_tk_is_open(root, runner, recorder, wait_for):
+    """asyncio-drives-tk: the dialog's nested Tk loop runs inside one Tk service, so asyncio waits for it."""
+    ticks = 0
+    during: list[int] = []
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    def dialog() -> str:
+        before = ticks
+        polls = 0
+
+        def after_twenty_polls() -> bool:
+            nonlocal polls
+            polls += 1
+            if polls == 20:
+                during.append(ticks - before)
+            return polls >= 20
+
+        return modal_dialog(root, close_when=after_twenty_polls)
+
+    async def asks() -> str:
+        return await to_tk(dialog)
+
+    ticking = runner.submit(ticker)
+    handle = runner.submit(asks, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the dialog to close and its answer to arrive")
+    assert during == [0], "no task step may run while the dialog is open"
+    assert recorder.events == [("result", "yes")]
+    ticking.cancel()
+    wait_for(lambda: ticking.done, "the ticker to end")
+{% endif %}
+{% if threaded %}
+
+
+{{ threaded | patterns_mark(here) }}def test_a_task_cancelled_while_its_call_waits_for_the_tk_thread_never_runs_it(root, runner, recorder, wait_for):
+    """The Tk thread is busy in a callback while the task posts its call; the callback then cancels the task."""
+    ran: list[str] = []
+    started, holding, posted, finished = (threading.Event() for _ in range(4))
+
+    async def asks() -> str:
+        started.set()
+        await until(holding)
+        call = asyncio.ensure_future(to_tk(ran.append, "ran"))
+        await asyncio.sleep(0)  # the call's first step posts it; the Tk thread is still busy
+        posted.set()
+        try:
+            await call
+        except asyncio.CancelledError:
+            finished.set()
+            raise
+        return "not cancelled"
+
+    def busy_tk_callback() -> None:
+        holding.set()
+        assert posted.wait(5), "the task did not post its call"
+        handle.cancel()
+        assert finished.wait(5), "the task did not end on its cancellation"
+
+    handle = runner.submit(asks, **recorder.callbacks())
+    wait_for(started.is_set, "the task to start")
+    root.after(0, busy_tk_callback)
+    wait_for(lambda: handle.done, "the task to end")
+    wait_for(lambda: True, "one more turn, where the call would run")
+    assert recorder.events == [("cancelled", None)]
+    assert ran == [], "a call whose task was cancelled before its turn must not run"
+{% endif %}
+{% if single %}
+
+
+{{ single | patterns_mark(here) }}def test_a_task_cancelled_in_the_step_that_posts_its_call_never_runs_it(runner, recorder, wait_for):
+    """Tasks and Tk take turns on one thread: a call posted in a task's step waits at least until that step ends."""
+    ran: list[str] = []
+    handles: list[TaskHandle] = []
+
+    async def asks() -> str:
+        handles[0].cancel()  # the task's own handle: the cancellation lands at its next await
+        await to_tk(ran.append, "ran")  # posted, then its future is cancelled in this same step
+        return "not cancelled"
+
+    handles.append(runner.submit(asks, **recorder.callbacks()))
+    wait_for(lambda: handles[0].done, "the task to end")
+    wait_for(lambda: True, "one more turn, where the call would run")
+    assert recorder.events == [("cancelled", None)]
+    assert ran == []
+{% endif %}
+{% if inline %}
+
+
+{{ inline | patterns_mark(here) }}def test_blocking_runs_the_call_at_once_inside_the_click_and_a_dialog_works(root, runner, recorder, wait_for):
+    calls: list[str] = []
+
+    async def asks() -> str:
+        answer = await to_tk(modal_dialog, root, lambda: True, "asked")
+        calls.append(answer)
+        return answer
+
+    handle = runner.submit(asks, **recorder.callbacks())
+    assert calls == ["asked"], "the call ran inside submit(), on the Tk thread the task already holds"
+    wait_for(lambda: handle.done, "the outcome to be delivered")
+    assert recorder.events == [("result", "asked")]
+{% endif %}

@@ -1,0 +1,366 @@
+"""What every runner shares: submitting, streaming, groups, and delivering outcomes on the Tk thread.
+
+`RunnerBase` keeps the bookkeeping that is the same in every pattern; each
+runner module adds only how a coroutine gets to run (`_launch`) and how
+running work is stopped at close (`_shutdown`). Every outcome comes back
+through the mailbox (mailbox.py), even in the single-threaded patterns that
+could call back directly, so that callbacks behave alike everywhere: never
+inside `submit()`, in time slices, and never after `close()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+import tkinter
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+from {{ cookiecutter.project_slug }}.engine.command import Command
+from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle, TaskState
+from {{ cookiecutter.project_slug }}.engine.in_task import TaskLink, run_guarded
+from {{ cookiecutter.project_slug }}.engine.mailbox import Inbox, ItemsReady, Message, ProgressReady, Settled, TkCall
+from {{ cookiecutter.project_slug }}.engine.streams import StreamBuffer, pump
+
+T = TypeVar("T")
+Y = TypeVar("Y")
+
+
+@dataclass(slots=True)
+class _Entry:
+    """A task in flight, as the Tk thread keeps it: where its outcome goes."""
+
+    on_result: Callable[[Any], object] | None = None
+    on_error: Callable[[BaseException], object] | None = None
+    on_progress: Callable[[Any], object] | None = None
+    on_cancelled: Callable[[], object] | None = None
+    on_item: Callable[[Any], object] | None = None
+    group: str | None = None
+    #: Replaced by a newer run of its exclusive group: nothing of it reaches the window any more.
+    superseded: bool = False
+    #: Runs after the terminal callback, whatever the outcome (used by `Command`).
+    on_end: list[Callable[[TaskHandle], object]] = field(default_factory=list)
+
+
+class RunnerBase:
+    """Submit coroutines from the Tk thread; get their outcomes back on the Tk thread.
+
+    Every public method is for the Tk thread.
+    """
+
+    #: The pattern's name as the template's prompt calls it.
+    pattern: ClassVar[str] = ""
+    #: Tasks run inside the Tk callback that submits them (blocking): items and calls onto Tk are handed over there.
+    _runs_inline: ClassVar[bool] = False
+
+    def __init__(self, root: tkinter.Tk) -> None:
+        self._root: tkinter.Tk | None = root
+        self._tk_thread = threading.current_thread()
+        self._in_flight: dict[TaskHandle, _Entry] = {}
+        self._groups: dict[str, set[TaskHandle]] = {}
+        self._inbox = Inbox(root, self._handle, busy=lambda: bool(self._in_flight))
+        self._closed = False
+
+    @property
+    def in_flight(self) -> int:
+        """How many submitted tasks have not had their terminal callback yet."""
+        return len(self._in_flight)
+
+    @property
+    def closed(self) -> bool:
+        """True once `close()` has been called."""
+        return self._closed
+
+    def mainloop(self) -> None:
+        """Run the window until `quit()` is called or the window is destroyed. Use it in place of `root.mainloop()`.
+
+        In most patterns this is Tk's own mainloop; in asyncio-drives-tk it is
+        asyncio's loop, which services Tk.
+        """
+        self._check_thread("mainloop")
+        self._tk().mainloop()
+
+    def quit(self) -> None:
+        """Make `mainloop()` return, as `root.quit()` does for Tk's own mainloop. After `close()`, does nothing."""
+        if self._root is not None:
+            self._root.quit()
+
+    def submit(
+        self,
+        coro_fn: Callable[..., Awaitable[T]],
+        *args: Any,
+        on_result: Callable[[T], object] | None = None,
+        on_error: Callable[[BaseException], object] | None = None,
+        on_progress: Callable[[Any], object] | None = None,
+        on_cancelled: Callable[[], object] | None = None,
+        group: str | None = None,
+        exclusive: bool = False,
+    ) -> TaskHandle:
+        """Run `coro_fn(*args)` as a task and return its handle.
+
+        Callbacks never run inside `submit()`; they run later from the Tk
+        event loop. Without `on_error`, an error goes to Tk's
+        `report_callback_exception`, so it is never lost. `group` names the
+        task for `cancel_all(group)`; with `exclusive=True` the group's
+        earlier runs are cancelled first, and none of their callbacks runs
+        any more: the newest run wins.
+        """
+        entry = _Entry(on_result, on_error, on_progress, on_cancelled, group=group)
+        handle = TaskHandle(getattr(coro_fn, "__name__", repr(coro_fn)))
+        return self._start(handle, entry, lambda: coro_fn(*args), exclusive)
+
+    def stream(
+        self,
+        agen_fn: Callable[..., AsyncIterator[Y]],
+        *args: Any,
+        on_item: Callable[[Y], object],
+        on_result: Callable[[int], object] | None = None,
+        on_error: Callable[[BaseException], object] | None = None,
+        on_cancelled: Callable[[], object] | None = None,
+        group: str | None = None,
+        exclusive: bool = False,
+    ) -> TaskHandle:
+        """Run the async generator `agen_fn(*args)` as a task; `on_item` gets every item it yields, in order.
+
+        Each item reaches `on_item` exactly once, on the Tk thread, before the
+        terminal callback; `on_result` gets the number of items. At most
+        `STREAM_BUFFER` items wait for the window: beyond that the generator
+        waits at its `yield` until the window catches up. After `cancel()` or
+        `close()` no item is delivered. `group` and `exclusive` work as in `submit()`.
+        """
+        buffer = StreamBuffer()
+        handle = TaskHandle(getattr(agen_fn, "__name__", repr(agen_fn)), buffer)
+        if self._runs_inline:  # blocking: the generator runs inside the click, so it hands items over itself
+
+            def flush() -> None:
+                self._deliver_items(handle, deadline=time.perf_counter() + 3600)
+
+            buffer.flush = flush
+        entry = _Entry(on_result, on_error, None, on_cancelled, on_item, group=group)
+        mailbox = self._inbox.mailbox
+        return self._start(handle, entry, lambda: pump(agen_fn(*args), handle, mailbox), exclusive)
+
+    def command(
+        self,
+        coro_fn: Callable[..., Awaitable[Any]],
+        *args: Any,
+        when_busy: str = "ignore",
+        disable: tkinter.Widget | None = None,
+        **callbacks: Any,
+    ) -> Command:
+        """A Tk callback that submits `coro_fn(*args)`: `Button(command=runner.command(fetch, url_var))`.
+
+        Arguments that are Tk variables (`StringVar`, `IntVar`, ...) are read
+        when the command runs, so an Entry's text reaches the task at click
+        time. `when_busy` says what a second click does while a run is still
+        going: "ignore" it (the default: a double click runs the task once),
+        "restart" (cancel the running one; only the new one's callbacks
+        run), "queue" (run it after the current one ends), or "allow" (run
+        both). `disable=widget` disables that widget while a run is in flight
+        and enables it again at the end, whatever the outcome. Any arguments
+        Tk passes (such as the event of a `bind`) are ignored.
+        """
+        return Command(self, coro_fn, args, when_busy, disable, callbacks)
+
+    def cancel_all(self, group: str | None = None) -> int:
+        """Cancel every task in flight, or those of `group`; return how many requests were sent."""
+        handles = self._groups.get(group, set()) if group is not None else self._in_flight
+        return sum(handle.cancel() for handle in list(handles))
+
+    def close(self, timeout: float = 1.0) -> None:
+        """Cancel what is in flight, stop the pattern's threads and loops, deliver nothing more.
+
+        Each task gets one `CancelledError`; its clean-up (`finally:`, `async
+        with`) may await until `timeout` seconds have passed. Returns within
+        about `timeout` seconds even if a task ignores cancellation. Calling
+        it again does nothing.
+        """
+        self._check_thread("close")
+        if self._closed:
+            return
+        self._closed = True
+        self._inbox.close()
+        self.cancel_all()
+        self._in_flight.clear()
+        self._groups.clear()
+        self._shutdown(time.monotonic() + timeout)
+        self._root = None  # see Inbox.close()
+
+    def _start(
+        self, handle: TaskHandle, entry: _Entry, work: Callable[[], Awaitable[Any]], exclusive: bool
+    ) -> TaskHandle:
+        self._check_thread("submit")
+        if self._closed:
+            raise RuntimeError("this runner is closed; it accepts no more tasks")
+        if exclusive:
+            if entry.group is None:
+                raise ValueError("exclusive=True needs a group name")
+            self._supersede(entry.group)
+        self._in_flight[handle] = entry
+        if entry.group is not None:
+            self._groups.setdefault(entry.group, set()).add(handle)
+        self._inbox.watch()
+        coro = run_guarded(TaskLink(handle, self._inbox.mailbox, self._runs_inline), work)
+        try:
+            self._launch(handle, coro)
+        except BaseException:
+            self._forget(handle)
+            coro.close()
+            raise
+        return handle
+
+    def _when_ended(self, handle: TaskHandle, hook: Callable[[TaskHandle], object]) -> None:
+        """Run `hook(handle)` after the task's terminal callback, whatever the outcome (not after close())."""
+        entry = self._in_flight.get(handle)
+        if entry is not None:
+            entry.on_end.append(hook)
+
+    def _supersede(self, group: str) -> None:
+        """Cancel the group's runs so far; what they still deliver is dropped."""
+        for handle in list(self._groups.get(group, ())):
+            entry = self._in_flight.get(handle)
+            if entry is not None and not entry.superseded:
+                entry.superseded = True
+                handle.cancel()
+
+    def _forget(self, handle: TaskHandle) -> _Entry | None:
+        entry = self._in_flight.pop(handle, None)
+        if entry is not None and entry.group is not None:
+            members = self._groups.get(entry.group)
+            if members is not None:
+                members.discard(handle)
+                if not members:
+                    del self._groups[entry.group]
+        return entry
+
+    def _check_thread(self, method: str) -> None:
+        if threading.current_thread() is not self._tk_thread:
+            raise RuntimeError(
+                f"{method}() must be called on the Tk thread; inside a task, await the coroutine directly instead"
+            )
+
+    def _tk(self) -> tkinter.Tk:
+        if self._root is None:
+            raise RuntimeError("this runner is closed")
+        return self._root
+
+    def _handle(self, message: Message, deadline: float) -> bool:
+        """Tk thread: act on one message from the mailbox; False if it must be handled again later."""
+        if isinstance(message, TkCall):
+            _run_call(message)
+            return True
+        entry = self._in_flight.get(message.handle)
+        if entry is None:
+            return True
+        if isinstance(message, ProgressReady):
+            value = message.handle._take_progress()
+            if entry.on_progress is not None and not entry.superseded:
+                entry.on_progress(value)
+            return True
+        if isinstance(message, ItemsReady):
+            return entry.superseded or self._deliver_items(message.handle, deadline)
+        return self._settle(message, entry, deadline)
+
+    def _deliver_items(self, handle: TaskHandle, deadline: float) -> bool:
+        """Tk thread: hand a stream's waiting items to `on_item` until `deadline`; True if none is left."""
+        buffer = handle.stream
+        entry = self._in_flight.get(handle)
+        if buffer is None or entry is None or entry.on_item is None:
+            return True
+        on_item = entry.on_item
+        while not buffer.dropped:
+            items = buffer.take()
+            if not items:
+                return True
+            count = 0
+            try:
+                while items and not buffer.dropped:
+                    item = items.popleft()
+                    count += 1
+                    try:
+                        on_item(item)
+                    except Exception as exc:
+                        self._report(exc)
+                    if time.perf_counter() > deadline:
+                        return not buffer.pending
+            finally:
+                buffer.delivered(count)
+        return True
+
+    def _settle(self, message: Settled, entry: _Entry, deadline: float) -> bool:
+        handle = message.handle
+        if handle.stream is not None and not entry.superseded and not self._deliver_items(handle, deadline):
+            return False  # every item goes before the terminal callback
+        self._forget(handle)
+        handle._ended_as = message.state
+        try:
+            if entry.superseded:
+                return True
+            if message.state is TaskState.DONE:
+                if entry.on_result is not None:
+                    entry.on_result(message.payload)
+            elif message.state is TaskState.CANCELLED:
+                if entry.on_cancelled is not None:
+                    entry.on_cancelled()
+            elif entry.on_error is not None:
+                entry.on_error(message.payload)
+            else:
+                self._report(message.payload)
+        finally:
+            for hook in entry.on_end:
+                hook(handle)
+        return True
+
+    def _report(self, error: BaseException) -> None:
+        if self._root is not None:
+            self._root.report_callback_exception(type(error), error, error.__traceback__)
+
+    def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
+        raise NotImplementedError
+
+    def _shutdown(self, deadline: float) -> None:
+        raise NotImplementedError
+
+
+def _run_call(call: TkCall) -> None:
+    """Tk thread: run a `to_tk()` call and send its outcome back to the task's loop."""
+    if call.future.cancelled():  # the task was cancelled while the call waited: it must not run
+        return
+    try:
+        outcome: tuple[bool, Any] = (True, call.fn(*call.args))
+    except Exception as exc:
+        outcome = (False, exc)
+    with contextlib.suppress(RuntimeError):  # that loop is closed: the task is gone
+        call.loop.call_soon_threadsafe(_settle_future, call.future, *outcome)
+
+
+def _settle_future(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
+    if future.done():  # cancelled meanwhile
+        return
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
+
+
+async def wind_down(deadline: float) -> None:
+    """Cancel every other task on the running loop once, and wait for them, until `deadline`.
+
+    A task already cancelled (by `close()` through its handle) is not
+    cancelled again: a second `CancelledError` would cut its clean-up short
+    (a websocket's close handshake, say), leaving a transport open.
+    """
+    tasks = asyncio.all_tasks() - {asyncio.current_task()}
+    for task in tasks:
+        if not task.cancelling():
+            task.cancel()
+    if tasks:  # a moment at least, even past the deadline: cancelled tasks need a turn to finish
+        await asyncio.wait(tasks, timeout=max(0.1, deadline - time.monotonic()))
+    loop = asyncio.get_running_loop()
+    await loop.shutdown_asyncgens()
+    # The threads of asyncio.to_thread(). One still inside a blocking call is waited for, as Python
+    # itself waits for it at exit (a timeout here would not stop it), so give such calls a timeout.
+    await loop.shutdown_default_executor()

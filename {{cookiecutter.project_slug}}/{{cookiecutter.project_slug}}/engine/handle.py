@@ -1,0 +1,126 @@
+"""A submitted task as the app sees it: its state, and a way to cancel it.
+
+The task's own thread holds the handle too, so it keeps nothing of Tk and no
+callback: only plain data behind a lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import threading
+from typing import TYPE_CHECKING, Any
+
+from {{ cookiecutter.project_slug }}.engine.mailbox import Mailbox, ProgressReady
+
+if TYPE_CHECKING:
+    from {{ cookiecutter.project_slug }}.engine.streams import StreamBuffer
+
+
+class TaskState(enum.Enum):
+    """Where a task is in its life, as the Tk thread sees it."""
+
+    PENDING = "pending"
+    """Submitted; its coroutine has not started yet."""
+    RUNNING = "running"
+    """Its coroutine has started, and its outcome has not reached the window yet."""
+    DONE = "done"
+    """It returned; `on_result` has run."""
+    FAILED = "failed"
+    """It raised; `on_error` (or Tk's `report_callback_exception`) has run."""
+    CANCELLED = "cancelled"
+    """It ended because `cancel()` asked it to; `on_cancelled` has run."""
+
+
+class TaskHandle:
+    """One submitted task: cancel it, or ask how far it has got."""
+
+    def __init__(self, name: str, stream: StreamBuffer | None = None) -> None:
+        self.name = name
+        #: The items of a `runner.stream()` task on their way to the window; None for `submit()`.
+        self.stream = stream
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[Any] | None = None
+        self._started = False  # set on the task's thread
+        self._cancel_requested = False
+        self._finished = False  # the coroutine has ended (set on the task's thread)
+        self._ended_as: TaskState | None = None  # set on the Tk thread, with the terminal callback
+        self._progress: Any = None
+        self._progress_queued = False
+
+    @property
+    def state(self) -> TaskState:
+        """PENDING, RUNNING, then DONE, FAILED or CANCELLED once the terminal callback has run."""
+        if self._ended_as is not None:
+            return self._ended_as
+        return TaskState.RUNNING if self._started else TaskState.PENDING
+
+    @property
+    def done(self) -> bool:
+        """True once the task's terminal callback has run (or was dropped, see `exclusive`)."""
+        return self._ended_as is not None
+
+    def cancel(self) -> bool:
+        """Ask the task to stop; True if the request was sent before the task ended.
+
+        The coroutine gets one `asyncio.CancelledError` at its next `await`,
+        and its `finally:` blocks may still await (until `close()`'s timeout,
+        if the window is closing). If it ends by that, `on_cancelled` runs. If
+        it catches the error and returns, it ends as it would have, and its
+        terminal callback says so. A stream delivers no item once this is
+        called. A task that already ended, or one asked before, is left alone
+        and False is returned.
+        """
+        with self._lock:
+            if self._finished or self._cancel_requested:
+                return False
+            self._cancel_requested = True
+            loop, task = self._loop, self._task
+        if self.stream is not None:
+            self.stream.drop()
+        if loop is not None and task is not None:
+            if _running_loop() is loop:  # on the task's own thread, inside its loop: at once
+                task.cancel()
+                return True
+            try:
+                loop.call_soon_threadsafe(task.cancel)
+            except RuntimeError:  # that loop has just closed: the task is over
+                return False
+        return True
+
+    def _start(self) -> bool:
+        """Task thread: record where the task runs; False if it was cancelled before it began."""
+        with self._lock:
+            self._loop = asyncio.get_running_loop()
+            self._task = asyncio.current_task()
+            self._started = True
+            return not self._cancel_requested
+
+    def _end(self) -> bool:
+        """Task thread: mark the coroutine over; True if cancel() was asked for."""
+        with self._lock:
+            self._finished = True
+            self._loop = self._task = None
+            return self._cancel_requested
+
+    def _report(self, value: Any, mailbox: Mailbox) -> None:
+        """Task thread: keep the latest progress and queue one delivery for it."""
+        with self._lock:
+            self._progress = value
+            if self._progress_queued:
+                return
+            self._progress_queued = True
+        mailbox.post(ProgressReady(self))
+
+    def _take_progress(self) -> Any:
+        with self._lock:
+            self._progress_queued = False
+            return self._progress
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

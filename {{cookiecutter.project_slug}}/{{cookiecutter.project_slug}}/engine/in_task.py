@@ -1,0 +1,105 @@
+"""What code inside a task can call to reach the window: `report_progress()` and `to_tk()`.
+
+Each task runs inside `run_guarded`, which links it to its handle and to the
+mailbox through a context variable, so that these functions need no argument
+and work from any task in any pattern (and `report_progress` from
+`asyncio.to_thread` too, which copies the context).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle, TaskState
+from {{ cookiecutter.project_slug }}.engine.mailbox import Mailbox, Settled, TkCall
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class TaskLink:
+    """What a running task knows of the way back; nothing of Tk."""
+
+    handle: TaskHandle
+    mailbox: Mailbox
+    #: The task runs inside a Tk callback (blocking pattern): the Tk thread is this thread, and busy.
+    inline: bool
+
+
+_current: contextvars.ContextVar[TaskLink | None] = contextvars.ContextVar("task_link", default=None)
+
+
+def report_progress(value: Any) -> None:
+    """Report progress from inside a task; the task's `on_progress` gets it on the Tk thread.
+
+    Reports are coalesced: if several arrive before the Tk thread gets to
+    them, only the latest is delivered, which is what a progress bar wants.
+    To get every value to the window, yield it from a `runner.stream()` task.
+    Outside a runner task this does nothing.
+    """
+    link = _current.get()
+    if link is not None:
+        link.handle._report(value, link.mailbox)
+
+
+async def to_tk(fn: Callable[..., T], *args: Any) -> T:
+    """Run `fn(*args)` on the Tk thread and return its value (or raise its exception) here, in the task.
+
+    The mirror of `asyncio.to_thread`: use it to ask the person something
+    (`await to_tk(messagebox.askyesno, "Overwrite?", path)`) or to read a
+    widget. `fn` runs from the Tk event loop, never inside a task's step, so
+    a dialog it opens cannot re-enter asyncio. If the task is cancelled while
+    the call waits for its turn, `fn` never runs; if it is cancelled while
+    `fn` runs (a dialog is open), the dialog stays until answered and its
+    answer is dropped. In the blocking pattern `fn` runs at once, since the
+    task already holds the Tk thread.
+    """
+    link = _current.get()
+    if link is None:
+        raise RuntimeError("to_tk() works inside a runner task only; on the Tk thread, call the function directly")
+    if link.inline:
+        return fn(*args)
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+    link.mailbox.post(TkCall(fn, args, loop, future))
+    return await future
+
+
+async def run_guarded(link: TaskLink, work: Callable[[], Awaitable[Any]]) -> None:
+    """Run the task's coroutine and post exactly one `Settled` message for it. Never raises.
+
+    A plain function, not a runner method, so that the thread running it
+    holds no reference to the runner and, through it, to Tk.
+    """
+    handle = link.handle
+    state: TaskState
+    payload: Any
+    try:
+        if not handle._start():
+            raise asyncio.CancelledError
+        _current.set(link)
+        state, payload = TaskState.DONE, await work()
+    except asyncio.CancelledError as exc:
+        state, payload = TaskState.CANCELLED, exc
+    except KeyboardInterrupt as exc:
+        state, payload = TaskState.FAILED, exc
+        if threading.current_thread() is threading.main_thread():  # Ctrl-C landed in this task: tell the app too
+            asyncio.get_running_loop().call_soon(_raise, exc)  # outside the task, so no task keeps it unretrieved
+    except (Exception, SystemExit) as exc:  # sys.exit() in a task must not stop the loop
+        state, payload = TaskState.FAILED, exc
+    by_request = handle._end()
+    if state is TaskState.CANCELLED and not by_request:
+        state = TaskState.FAILED  # a CancelledError the task raised on its own is an error
+    link.mailbox.post(Settled(handle, state, payload))
+    # The exception's traceback holds this frame: let go of it here, or the two make a cycle that the
+    # garbage collector frees later, on this thread, with whatever of the app the task's frames hold.
+    payload = None
+
+
+def _raise(exc: BaseException) -> None:
+    raise exc

@@ -1,0 +1,189 @@
+"""The way back to the Tk thread: a queue of messages, and a pipe that wakes Tk.
+
+Tk may only be touched from the thread that created it, and a Tk object must
+not even be freed on another thread (that aborts the process). So a task's
+thread reaches two kinds of object only, and neither holds anything of Tk:
+its `TaskHandle` and the `Mailbox`. What a task has to say (a result, a
+progress value, a streamed item, a call to run on the Tk thread) goes into the
+mailbox as a small message; the `Inbox`, on the Tk thread, takes the messages
+out in order and hands each to the runner.
+
+To wake the Tk thread the mailbox writes one byte to a pipe that Tk's own
+event loop watches (`createfilehandler`), so nothing polls while the app is
+idle, and a message is handled within a fraction of a millisecond. Where Tk
+cannot watch a pipe (Windows) the inbox polls instead, only while tasks are in
+flight. Messages are handled in slices of a few milliseconds, so a thousand
+tasks ending at once cannot freeze the window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import threading
+import time
+import tkinter
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle, TaskState
+
+#: Longest slice of callbacks the inbox runs before it lets Tk draw and handle input again.
+BATCH_SECONDS = 0.005
+#: Polling interval of the fallback for Tk builds that cannot watch a pipe.
+POLL_MS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressReady:
+    """The task has a new progress value (only the latest is delivered)."""
+
+    handle: TaskHandle
+
+
+@dataclass(frozen=True, slots=True)
+class ItemsReady:
+    """The stream has items waiting in its buffer."""
+
+    handle: TaskHandle
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """The task's coroutine has ended: `payload` is its result, or the exception it ended with."""
+
+    handle: TaskHandle
+    state: TaskState
+    payload: Any
+
+
+@dataclass(frozen=True, slots=True)
+class TkCall:
+    """`to_tk()`: run `fn(*args)` on the Tk thread and settle `future`, on `loop`, with the outcome."""
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+
+
+Message = ProgressReady | ItemsReady | Settled | TkCall
+
+
+class Mailbox:
+    """The tasks' side of the way back: a queue, and a pipe to wake the Tk thread.
+
+    Holds nothing of Tk, so any thread may hold it, and drop it, safely.
+    """
+
+    def __init__(self, wake_fd: int | None) -> None:
+        self.messages: deque[Message] = deque()
+        self.lock = threading.Lock()
+        self.closed = False
+        self.wake_pending = False
+        self.wake_fd = wake_fd
+
+    def post(self, message: Message) -> None:
+        """Queue `message` for the Tk thread and wake it. Safe from any thread."""
+        if self.closed:
+            return
+        self.messages.append(message)
+        if self.wake_fd is None or self.wake_pending:
+            return
+        with self.lock:  # close() must not free the fd while we write to it
+            if self.closed:
+                return
+            self.wake_pending = True
+            with contextlib.suppress(BlockingIOError):  # pipe full: wake-ups are waiting already
+                os.write(self.wake_fd, b"!")
+
+
+#: The runner's handler for one message: True when done with it, False to have it handled again later.
+Handler = Callable[[Message, float], bool]
+
+
+class Inbox:
+    """The Tk thread's side: takes messages out of the mailbox and hands each to `handle`.
+
+    `handle(message, deadline)` returns False when it ran out of time (a long
+    stream): the message then goes to the back of the queue, so that other
+    tasks' messages get their turn.
+    """
+
+    def __init__(self, root: tkinter.Tk, handle: Handler, busy: Callable[[], bool]) -> None:
+        self._root: tkinter.Tk | None = root
+        self._handle: Handler | None = handle
+        self._busy: Callable[[], bool] | None = busy
+        self._after_id: str | None = None
+        self._read_fd: int | None = None
+        wake_fd = None
+        if hasattr(root.tk, "createfilehandler"):
+            self._read_fd, wake_fd = os.pipe()
+            os.set_blocking(self._read_fd, False)
+            os.set_blocking(wake_fd, False)
+            root.tk.createfilehandler(self._read_fd, tkinter.READABLE, self._on_wake)
+        self.mailbox = Mailbox(wake_fd)
+
+    def watch(self) -> None:
+        """Work has started; in polling mode, make sure the poll runs."""
+        if self._read_fd is None and self._after_id is None and self._root is not None:
+            self._after_id = self._root.after(POLL_MS, self._on_timer)
+
+    def close(self) -> None:
+        """Stop delivering, and release the pipe and the file handler. Whatever is still queued is dropped."""
+        mailbox = self.mailbox
+        root = self._root
+        with mailbox.lock:
+            if mailbox.closed or root is None:
+                return
+            mailbox.closed = True
+            if self._read_fd is not None:
+                root.tk.deletefilehandler(self._read_fd)
+                os.close(self._read_fd)
+            if mailbox.wake_fd is not None:
+                os.close(mailbox.wake_fd)
+        if self._after_id is not None:
+            root.after_cancel(self._after_id)
+            self._after_id = None
+        mailbox.messages.clear()
+        # Let go of the runner and of Tk, so that a closed window is freed at once, on this thread:
+        # Tk freed later by the garbage collector on some worker thread would abort the process.
+        self._handle = self._busy = None
+        self._root = None
+
+    def _on_wake(self, fd: int, _mask: int) -> None:
+        with contextlib.suppress(BlockingIOError):
+            while os.read(fd, 4096):
+                pass
+        self.mailbox.wake_pending = False  # before draining: a post from now on writes a new byte
+        self._drain()
+
+    def _on_timer(self) -> None:
+        self._after_id = None
+        self._drain()
+
+    def _drain(self) -> None:
+        messages = self.mailbox.messages
+        deadline = time.perf_counter() + BATCH_SECONDS
+        while messages and self._handle is not None:
+            message = messages.popleft()
+            try:
+                finished = self._handle(message, deadline)
+            except Exception as exc:
+                finished = True
+                if self._root is not None:
+                    self._root.report_callback_exception(type(exc), exc, exc.__traceback__)
+            if not finished:
+                messages.append(message)
+            if time.perf_counter() > deadline:
+                break
+        root = self._root
+        if root is None or self._after_id is not None:
+            return
+        if messages or (self._read_fd is None and self._busy is not None and self._busy()):
+            # More to do: let Tk handle input and draw first, then carry on.
+            self._after_id = root.after(0 if messages else POLL_MS, self._on_timer)

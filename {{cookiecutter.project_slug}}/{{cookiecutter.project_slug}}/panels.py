@@ -1,0 +1,107 @@
+"""Two parts of the window that each show one thing the engine does: a stream, and a search that restarts.
+
+Each panel builds its widgets in a frame of its own (`panel.frame`, which
+app.py places) and wires them to the runner. Copy one as the start of a panel
+of your own, and keep its shape: a plain class that holds its widgets, not a
+Frame subclass. A Frame subclass that keeps its own child widgets as
+attributes makes a reference cycle (each child's `master` leads back to it),
+and a cycle is freed by the garbage collector on whatever thread happens to
+run it: Tk objects freed on a task's thread fail, or abort the process.
+"""
+
+from __future__ import annotations
+
+import tkinter
+from tkinter import ttk
+
+from {{ cookiecutter.project_slug }} import tasks
+from {{ cookiecutter.project_slug }}.engine import RunnerBase, TaskHandle
+
+#: The stream panel keeps this many lines at most; older ones scroll away for good.
+MAX_LINES = 5000
+
+
+class StreamPanel:
+    """Lines streamed from a task into a Text widget, every one of them, in order, with a Cancel of its own."""
+
+    def __init__(self, parent: tkinter.Misc, runner: RunnerBase) -> None:
+        self.frame = ttk.Frame(parent)
+        self.runner = runner
+        self.handle: TaskHandle | None = None
+        buttons = ttk.Frame(self.frame)
+        buttons.pack(fill="x")
+        self.start_button = ttk.Button(buttons, text="Stream lines", command=self.start)
+        self.cancel_button = ttk.Button(buttons, text="Stop", command=self.cancel, state="disabled")
+        self.start_button.pack(side="left", padx=(0, 6))
+        self.cancel_button.pack(side="left")
+        self.status = ttk.Label(buttons, text="", anchor="w")
+        self.status.pack(side="left", fill="x", expand=True, padx=(6, 0))
+        self.text = tkinter.Text(self.frame, height=8, width=36, wrap="none")
+        self.text.pack(fill="both", expand=True, pady=(6, 0))
+        self.lines = 0
+
+    def start(self) -> None:
+        self.text.delete("1.0", "end")
+        self.lines = 0
+        self.status.configure(text="streaming\u2026")
+        self.handle = self.runner.stream(
+            tasks.stream_lines,
+            on_item=self.add_line,
+            on_result=self.finished,
+            on_error=self.failed,
+            on_cancelled=self.stopped,
+            group="stream",
+            exclusive=True,  # a second Stream click replaces the first stream
+        )
+        self.cancel_button.state(["!disabled"])
+
+    def cancel(self) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+
+    def add_line(self, line: str) -> None:
+        at_end = self.text.yview()[1] >= 1.0  # follow the stream only if the person has not scrolled up
+        self.text.insert("end", line + "\n")
+        self.lines += 1
+        if self.lines > MAX_LINES:
+            self.text.delete("1.0", "2.0")
+        if at_end:
+            self.text.see("end")
+
+    def finished(self, count: int) -> None:
+        self.cancel_button.state(["disabled"])
+        self.status.configure(text=f"done: {count} lines")
+
+    def failed(self, error: BaseException) -> None:
+        self.cancel_button.state(["disabled"])
+        self.status.configure(text=f"failed: {type(error).__name__}: {error}")
+
+    def stopped(self) -> None:
+        self.cancel_button.state(["disabled"])
+        self.status.configure(text=f"stopped after {self.lines} lines")
+
+
+class SearchPanel:
+    """A search box: each keystroke restarts the look-up, and only the newest answer is shown."""
+
+    def __init__(self, parent: tkinter.Misc, runner: RunnerBase) -> None:
+        self.frame = ttk.Frame(parent)
+        self.runner = runner
+        self.query = tkinter.StringVar(self.frame)
+        ttk.Label(self.frame, text="Search:").pack(side="left")
+        self.entry = ttk.Entry(self.frame, textvariable=self.query, width=20)
+        self.entry.pack(side="left", padx=6)
+        self.answer = ttk.Label(self.frame, text="type to search", anchor="w")
+        self.answer.pack(side="left", fill="x", expand=True)
+        trace = self.query.trace_add("write", lambda *_: self.search())
+        # Tcl holds the trace's callback, and through it this panel: let go of it with the window.
+        self.frame.bind("<Destroy>", lambda _: self.query.trace_remove("write", trace))
+
+    def search(self) -> None:
+        self.answer.configure(text="searching\u2026")
+        self.runner.submit(
+            tasks.search, self.query.get(), on_result=self.show, on_error=self.show, group="search", exclusive=True
+        )
+
+    def show(self, answer: object) -> None:
+        self.answer.configure(text=str(answer))
