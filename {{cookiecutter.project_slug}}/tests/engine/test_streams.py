@@ -20,11 +20,12 @@ from {{ cookiecutter.project_slug }}.engine import STREAM_BUFFER, TaskState
 
 
 def test_every_item_arrives_once_in_order_before_on_result(runner, recorder, wait_for):
-    handle = runner.stream(count_to, 5000, **recorder.stream_callbacks())
+    count = STREAM_BUFFER // 2  # less than a buffer: even the blocking pattern hands nothing over inside stream()
+    handle = runner.stream(count_to, count, **recorder.stream_callbacks())
     assert recorder.events == [], "nothing is delivered inside stream()"
     wait_for(lambda: handle.done, "the stream to end")
-    assert recorder.values("item") == list(range(5000))
-    assert recorder.events[-1] == ("result", 5000), "on_result comes last, with the number of items"
+    assert recorder.values("item") == list(range(count))
+    assert recorder.events[-1] == ("result", count), "on_result comes last, with the number of items"
     assert handle.state is TaskState.DONE
 
 

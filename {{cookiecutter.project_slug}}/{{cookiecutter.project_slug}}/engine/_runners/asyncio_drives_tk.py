@@ -20,8 +20,10 @@ tasks await. The price:
 How: `mainloop()` runs a coroutine that calls `root.update()` and then
 sleeps `TK_UPDATE_INTERVAL`, on a loop kept by `asyncio.Runner` (the
 machinery of `asyncio.run`, which also turns Ctrl-C into `KeyboardInterrupt`).
-Submitted coroutines become tasks on that loop at once and run whenever it
-runs. The loop outlives each `mainloop()` call, so tasks survive a `quit()`.
+Submitted coroutines become tasks on that loop on its next turn, a few
+milliseconds' worth per loop callback (a Tk callback runs inside one loop
+step here, so a burst of a thousand submits must not be made into tasks all
+inside it), and run whenever the loop runs. The loop outlives each `mainloop()` call, so tasks survive a `quit()`.
 `close()` cancels every task. Called from a Tk callback, while the loop runs,
 it leaves the winding down to the servicing coroutine, which finishes it
 before `mainloop()` returns.
@@ -30,7 +32,9 @@ before `mainloop()` returns.
 from __future__ import annotations
 
 import asyncio
+import time
 import tkinter
+from collections import deque
 from collections.abc import Coroutine
 from typing import Any
 
@@ -39,6 +43,8 @@ from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
 
 #: Seconds between two `root.update()` calls: the longest a Tk event waits, and 1 / (idle wake-ups per second).
 TK_UPDATE_INTERVAL = 0.01
+#: How long one loop callback may spend turning submitted coroutines into tasks before the loop runs them.
+START_SLICE_SECONDS = 0.005
 
 
 class Runner(RunnerBase):
@@ -50,6 +56,10 @@ class Runner(RunnerBase):
         self._loop = self._asyncio.get_loop()
         self._quit_requested = False
         self._deadline = 0.0  # set by close(): when winding down must give up
+        # Submitted, not yet made tasks: a Tk callback runs inside one loop step here, so a burst of
+        # submits is turned into tasks later, a slice at a time, rather than all inside that step.
+        self._incoming: deque[Coroutine[Any, Any, None]] = deque()
+        self._start_scheduled = False
 
     def mainloop(self) -> None:
         self._check_thread("mainloop")
@@ -80,10 +90,26 @@ class Runner(RunnerBase):
             await wind_down(self._deadline)
 
     def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
-        self._loop.create_task(coro)
+        self._incoming.append(coro)
+        if not self._start_scheduled:
+            self._start_scheduled = True
+            self._loop.call_soon(self._start_incoming)
+
+    def _start_incoming(self) -> None:
+        self._start_scheduled = False
+        deadline = time.perf_counter() + START_SLICE_SECONDS
+        while self._incoming and not self._closed:
+            self._loop.create_task(self._incoming.popleft())
+            if time.perf_counter() > deadline:
+                break
+        if self._incoming and not self._closed:
+            self._start_scheduled = True
+            self._loop.call_soon(self._start_incoming)  # the rest after the loop has had a turn
 
     def _shutdown(self, deadline: float) -> None:
         self._deadline = deadline
+        while self._incoming:  # submitted but never started: nothing to cancel, just close
+            self._incoming.popleft().close()
         if self._loop.is_running():  # inside mainloop(): _serve_tk winds down once this callback returns
             return
         self._asyncio.run(wind_down(deadline))
