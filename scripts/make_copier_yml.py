@@ -8,7 +8,8 @@ Each answer is judged by the same `problem_with` filter the cookiecutter
 pre-generation hook uses, the files are rendered with the same filters, and
 the post-generation hook runs as a copier task. Inside the templates every
 answer is read as `cookiecutter.<name>`, so copier gets a computed
-`cookiecutter` variable holding all the answers.
+`cookiecutter` variable holding all the answers. copier alone also writes
+`.copier-answers.yml`, which `copier update` needs.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ def copier_config(questions: dict) -> dict:
         # The template's files live in a folder whose name is itself template syntax: render it to itself.
         "_subdirectory": "{{ '{{cookiecutter.project_slug}}' }}",
         "_templates_suffix": "",
+        # Where copier records the answers and the template commit, for `copier update`. The project
+        # renders it from a file named `{% if _copier_conf is defined %}{{ _copier_conf.answers_file }}{% endif %}`:
+        # cookiecutter has no `_copier_conf`, the name renders empty, and cookiecutter skips the file.
+        "_answers_file": ".copier-answers.yml",
         "_jinja_extensions": [
             "copier_template_extensions.TemplateExtensionLoader",
             "local_extensions.py:TemplateFilters",

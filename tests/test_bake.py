@@ -36,6 +36,8 @@ COMMON_FILES = {
     "tests/test_runner.py",
 }
 WORKFLOW = ".github/workflows/ci.yml"
+# The workflow comes with the Dependabot config that keeps its pinned actions current.
+WORKFLOW_FILES = {WORKFLOW, ".github/dependabot.yml"}
 
 
 def assert_generated_suite_passes(project, label: str) -> None:
@@ -58,7 +60,7 @@ def test_bake_each_pattern(cookies, pattern, workflow):
     """Every pattern baked alone; its own suite runs once per pattern (the workflow switch changes no Python)."""
     project = baked_path(cookies.bake(extra_context={"async_pattern": pattern, "include_github_actions": workflow}))
 
-    assert set(files(project)) == COMMON_FILES | ({WORKFLOW} if workflow else set())
+    assert set(files(project)) == COMMON_FILES | (WORKFLOW_FILES if workflow else set())
 
     runner = (project / SLUG / "runner.py").read_text(encoding="utf-8")
     assert f'pattern = "{pattern}"' in runner
