@@ -3,9 +3,9 @@
 
 import argparse
 
-from .app import main
-from .runner import Runner
-from .runners import RUNNERS
+from {{ cookiecutter.project_slug }}.app import main
+from {{ cookiecutter.project_slug }}.runner import Runner
+from {{ cookiecutter.project_slug }}.runners import RUNNERS
 
 parser = argparse.ArgumentParser(prog="python -m {{ cookiecutter.project_slug }}", description="Open the window.")
 parser.add_argument(
@@ -15,7 +15,7 @@ main(RUNNERS[parser.parse_args().pattern])
 {%- else -%}
 """`python -m {{ cookiecutter.project_slug }}` opens the window."""
 
-from .app import main
+from {{ cookiecutter.project_slug }}.app import main
 
 main()
 {%- endif %}
