@@ -414,7 +414,8 @@ async def wind_down(deadline: float) -> None:
     """
     tasks = asyncio.all_tasks() - {asyncio.current_task()}
     for task in tasks:
-        task.cancel()
+        if task.cancelling() == 0:  # cancelled already (by close()): a second cancel would cut its clean-up short
+            task.cancel()
     if tasks:  # a moment at least, even past the deadline: cancelled tasks need a turn to finish
         await asyncio.wait(tasks, timeout=max(0.1, deadline - time.monotonic()))
     loop = asyncio.get_running_loop()
