@@ -36,6 +36,8 @@ MESSAGES = 1000
 DRIVER = Path(__file__).with_name("real_library_driver.py")
 # websockets' code for a close caused by an error: what `async with connect()` sends when left by a cancellation.
 CLOSED_BY_CANCELLATION = 1011
+# Longest loop step allowed, in seconds: well above what a busy machine adds to a step, well below a blocking call's.
+SLOW_STEP_LIMIT = 0.5
 
 
 def declare_dependencies(project: Path, requirements: tuple[str, ...]) -> None:
@@ -81,7 +83,7 @@ def run(request, venv_python, display) -> tuple[subprocess.CompletedProcess[str]
     print(f"{pattern}: driver ran {time.perf_counter() - began:.1f} s")
     lines = done.stdout.splitlines()
     report = json.loads(lines[-1]) if lines else {}
-    print(f"{pattern}: {report.get('ms')}")
+    print(f"{pattern}: milliseconds from start {report.get('ms')}, slow steps {report.get('slow_steps')}")
     return done, report
 
 
@@ -92,6 +94,12 @@ def test_exits_0_with_an_empty_stderr(run):
     assert done.stderr == ""
     assert report["errors"] == []
     assert report["server_exit"] == 0
+
+
+def test_no_loop_step_blocks_for_long(run):
+    """asyncio's debug mode notes each step over 0.1 s; a busy machine causes a few, a blocked loop causes long ones."""
+    _, report = run
+    assert all(seconds < SLOW_STEP_LIMIT for seconds in report["slow_steps"]), report["slow_steps"]
 
 
 def test_an_httpx_request_reaches_on_result(run):
