@@ -106,13 +106,13 @@ def test_yes_no_answers_on_the_command_line_are_understood(tmp_path, answer):
     done = bake_cli(tmp_path, f"include_all_patterns={answer}", "include_github_actions=no")
     assert done.returncode == 0, done.stderr
     package = tmp_path / "out" / "async_tk_prototype" / "async_tk_prototype"
-    assert (package / "runners").is_dir() is (answer in ("yes", "y", "1"))
+    assert (package / "engine" / "runners").is_dir() is (answer in ("yes", "y", "1"))
 
 
 def test_a_good_answer_set_bakes_from_the_command_line(tmp_path):
     done = bake_cli(tmp_path, "async_pattern=thread-per-task")
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "out" / "async_tk_prototype" / "async_tk_prototype" / "runner.py").exists()
+    assert (tmp_path / "out" / "async_tk_prototype" / "async_tk_prototype" / "engine" / "runner.py").exists()
 
 
 @pytest.mark.parametrize(

@@ -110,7 +110,8 @@ def test_cruft_creates_checks_and_updates(tmp_path):
     updated = run(sys.executable, "-m", "cruft", "update", "--skip-apply-ask", "--allow-untracked-files", cwd=project)
     assert updated.returncode == 0, updated.stdout + updated.stderr
     assert "NEW_IN_V2 = True" in (project / "replay_me" / "tasks.py").read_text(encoding="utf-8")
-    assert (project / "replay_me" / "runner.py").exists() and not (project / "replay_me" / "_runners").exists()
+    engine = project / "replay_me" / "engine"
+    assert (engine / "runner.py").exists() and not (engine / "_runners").exists()
     for command in (["git", "add", "-A"], ["git", "commit", "-qm", "update"]):
         assert run(*command, cwd=project).returncode == 0
     assert run(sys.executable, "-m", "cruft", "check", cwd=project).returncode == 0
@@ -120,7 +121,7 @@ def test_copier_update_pulls_a_newer_template_tag_and_keeps_local_edits(tmp_path
     """copier update, as a user runs it: bake from tag v1.0.0, edit, commit; the template tags v2.0.0; update.
 
     The updated project must equal a fresh v2.0.0 bake plus the user's own edit: nothing of the template's
-    scaffolding (`_runners`, `_screenshots`, `_licenses`) comes back, and no conflict is left behind.
+    scaffolding (`engine/_runners`, `_screenshots`) comes back, and no conflict is left behind.
     """
     template = git_repo_of_template(tmp_path)
     assert run("git", "tag", "v1.0.0", cwd=template).returncode == 0
