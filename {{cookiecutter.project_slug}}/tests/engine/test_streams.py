@@ -20,7 +20,7 @@ from {{ cookiecutter.project_slug }}.engine import STREAM_BUFFER, TaskState
 
 
 def test_every_item_arrives_once_in_order_before_on_result(runner, recorder, wait_for):
-    count = STREAM_BUFFER // 2  # less than a buffer: even the blocking pattern hands nothing over inside stream()
+    count = STREAM_BUFFER // 2  # less than a buffer: even a task run inside the click hands nothing over in stream()
     handle = runner.stream(count_to, count, **recorder.stream_callbacks())
     assert recorder.events == [], "nothing is delivered inside stream()"
     wait_for(lambda: handle.done, "the stream to end")

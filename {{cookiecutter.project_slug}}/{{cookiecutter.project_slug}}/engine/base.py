@@ -53,8 +53,10 @@ class RunnerBase:
 
     #: The pattern's name as the template's prompt calls it.
     pattern: ClassVar[str] = ""
+{% if "blocking" in cookiecutter | baked_patterns %}
     #: Tasks run inside the Tk callback that submits them (blocking): items and calls onto Tk are handed over there.
     _runs_inline: ClassVar[bool] = False
+{% endif %}
 
     def __init__(self, root: tkinter.Tk) -> None:
         self._root: tkinter.Tk | None = root
@@ -77,8 +79,8 @@ class RunnerBase:
     def mainloop(self) -> None:
         """Run the window until `quit()` is called or the window is destroyed. Use it in place of `root.mainloop()`.
 
-        In most patterns this is Tk's own mainloop; in asyncio-drives-tk it is
-        asyncio's loop, which services Tk.
+        It runs whichever loop this pattern needs: Tk's own mainloop, or (where
+        asyncio owns the thread) asyncio's loop, which services Tk.
         """
         self._check_thread("mainloop")
         self._tk().mainloop()
@@ -133,12 +135,14 @@ class RunnerBase:
         """
         buffer = StreamBuffer()
         handle = TaskHandle(getattr(agen_fn, "__name__", repr(agen_fn)), buffer)
+{% if "blocking" in cookiecutter | baked_patterns %}
         if self._runs_inline:  # blocking: the generator runs inside the click, so it hands items over itself
 
             def flush() -> None:
                 self._deliver_items(handle, deadline=time.perf_counter() + 3600)
 
             buffer.flush = flush
+{% endif %}
         entry = _Entry(on_result, on_error, None, on_cancelled, on_item, group=group)
         mailbox = self._inbox.mailbox
         return self._start(handle, entry, lambda: pump(agen_fn(*args), handle, mailbox), exclusive)
@@ -203,7 +207,7 @@ class RunnerBase:
         if entry.group is not None:
             self._groups.setdefault(entry.group, set()).add(handle)
         self._inbox.watch()
-        coro = run_guarded(TaskLink(handle, self._inbox.mailbox, self._runs_inline), work)
+        coro = run_guarded(TaskLink(handle, self._inbox.mailbox{% if "blocking" in cookiecutter | baked_patterns %}, self._runs_inline{% endif %}), work)
         try:
             self._launch(handle, coro)
         except BaseException:

@@ -257,7 +257,8 @@ class Bench:
         async def ticker() -> None:
             nonlocal ticks
             began = time.monotonic()
-            while not stop.is_set() and time.monotonic() - began < 3.0:  # bounded: the blocking runner waits for it
+            # Bounded: a runner that runs tasks inside the click waits for this one.
+            while not stop.is_set() and time.monotonic() - began < 3.0:
                 await asyncio.sleep(0.01)
                 ticks += 1
 

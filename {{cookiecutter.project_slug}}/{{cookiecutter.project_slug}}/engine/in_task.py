@@ -27,8 +27,10 @@ class TaskLink:
 
     handle: TaskHandle
     mailbox: Mailbox
+{% if "blocking" in cookiecutter | baked_patterns %}
     #: The task runs inside a Tk callback (blocking pattern): the Tk thread is this thread, and busy.
     inline: bool
+{% endif %}
 
 
 _current: contextvars.ContextVar[TaskLink | None] = contextvars.ContextVar("task_link", default=None)
@@ -56,14 +58,16 @@ async def to_tk(fn: Callable[..., T], *args: Any) -> T:
     a dialog it opens cannot re-enter asyncio. If the task is cancelled while
     the call waits for its turn, `fn` never runs; if it is cancelled while
     `fn` runs (a dialog is open), the dialog stays until answered and its
-    answer is dropped. In the blocking pattern `fn` runs at once, since the
-    task already holds the Tk thread.
+    answer is dropped.{% if "blocking" in cookiecutter | baked_patterns %} In the blocking pattern `fn` runs at once, since the
+    task already holds the Tk thread.{% endif +%}
     """
     link = _current.get()
     if link is None:
         raise RuntimeError("to_tk() works inside a runner task only; on the Tk thread, call the function directly")
+{% if "blocking" in cookiecutter | baked_patterns %}
     if link.inline:
         return fn(*args)
+{% endif %}
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
     link.mailbox.post(TkCall(fn, args, loop, future))

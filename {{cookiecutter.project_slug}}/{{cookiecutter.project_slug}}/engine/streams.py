@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import threading
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator{% if "blocking" in cookiecutter | baked_patterns %}, Callable{% endif +%}
 from typing import TYPE_CHECKING, Any
 
 from {{ cookiecutter.project_slug }}.engine.mailbox import ItemsReady, Mailbox
@@ -38,8 +38,10 @@ class StreamBuffer:
         self.peak = 0
         #: Set by `cancel()` and `close()`: items are neither kept nor delivered any more.
         self.dropped = False
+{% if "blocking" in cookiecutter | baked_patterns %}
         #: Blocking pattern: the producer runs on the Tk thread, inside the click, and hands a full buffer over itself.
         self.flush: Callable[[], None] | None = None
+{% endif %}
         self._lock = threading.Lock()
         self._incoming: deque[Any] = deque()
         self._taken: deque[Any] = deque()  # Tk thread only: taken out, not delivered yet
@@ -60,9 +62,11 @@ class StreamBuffer:
             self._queued = True
         if wake:
             mailbox.post(ItemsReady(handle))
+{% if "blocking" in cookiecutter | baked_patterns %}
         if full and self.flush is not None:
             self.flush()
             return True
+{% endif %}
         return not full
 
     async def room(self) -> None:
