@@ -19,9 +19,7 @@ from support import until
 {% endif %}
 
 {% if on_the_side %}
-from {{ cookiecutter.project_slug }}.engine import TaskHandle, TaskState, to_tk
-{% elif single %}
-from {{ cookiecutter.project_slug }}.engine import TaskHandle, to_tk
+from {{ cookiecutter.project_slug }}.engine import TaskState, to_tk
 {% else %}
 from {{ cookiecutter.project_slug }}.engine import to_tk
 {% endif %}
@@ -78,7 +76,6 @@ def test_to_tk_outside_a_runner_task_says_so():
 
 {{ on_the_side | patterns_mark(here) }}def test_a_dialog_opened_through_to_tk_leaves_other_tasks_running(root, runner, recorder, wait_for):
     ticks = 0
-    ticks_at_open: list[int] = []
 
     async def ticker() -> None:
         nonlocal ticks
@@ -87,8 +84,8 @@ def test_to_tk_outside_a_runner_task_says_so():
             ticks += 1
 
     def dialog() -> str:
-        ticks_at_open.append(ticks)
-        return modal_dialog(root, close_when=lambda: ticks >= ticks_at_open[0] + 10)
+        ticks_at_open = ticks
+        return modal_dialog(root, close_when=lambda: ticks >= ticks_at_open + 10)
 
     async def asks() -> str:
         return await to_tk(dialog)
@@ -104,23 +101,21 @@ def test_to_tk_outside_a_runner_task_says_so():
 {{ on_the_side | patterns_mark(here) }}def test_a_task_cancelled_while_its_dialog_is_open_ends_at_once_and_the_answer_is_dropped(
     root, runner, recorder, wait_for
 ):
-    handles: list[TaskHandle] = []
-
     def dialog() -> str:
         def cancel_then_close_once_ended() -> bool:
-            handles[0].cancel()  # once sent, a no-op
-            return handles[0].done  # on_cancelled has run while the dialog is still open
+            handle.cancel()  # once sent, a no-op
+            return handle.done  # on_cancelled has run while the dialog is still open
 
         return modal_dialog(root, close_when=cancel_then_close_once_ended, answer="too late")
 
     async def asks() -> str:
         return await to_tk(dialog)
 
-    handles.append(runner.submit(asks, **recorder.callbacks()))
-    wait_for(lambda: handles[0].done, "the task to end")
+    handle = runner.submit(asks, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the task to end")
     wait_for(lambda: True, "one more turn, where the dropped answer would arrive")
     assert recorder.events == [("cancelled", None)]
-    assert handles[0].state is TaskState.CANCELLED
+    assert handle.state is TaskState.CANCELLED
 {% endif %}
 {% if stands_still %}
 
@@ -201,15 +196,14 @@ def test_to_tk_outside_a_runner_task_says_so():
 {{ single | patterns_mark(here) }}def test_a_task_cancelled_in_the_step_that_posts_its_call_never_runs_it(runner, recorder, wait_for):
     """Tasks and Tk take turns on one thread: a call posted in a task's step waits at least until that step ends."""
     ran: list[str] = []
-    handles: list[TaskHandle] = []
 
     async def asks() -> str:
-        handles[0].cancel()  # the task's own handle: the cancellation lands at its next await
+        handle.cancel()  # the task's own handle: the cancellation lands at its next await
         await to_tk(ran.append, "ran")  # posted, then its future is cancelled in this same step
         return "not cancelled"
 
-    handles.append(runner.submit(asks, **recorder.callbacks()))
-    wait_for(lambda: handles[0].done, "the task to end")
+    handle = runner.submit(asks, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the task to end")
     wait_for(lambda: True, "one more turn, where the call would run")
     assert recorder.events == [("cancelled", None)]
     assert ran == []
