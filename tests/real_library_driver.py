@@ -3,10 +3,11 @@
 Not a test module: `python -X dev -W error real_library_driver.py PATTERN RUNNERS_MODULE PROGRESS_MODULE
 MESSAGES` opens a Tk window, takes the runner of PATTERN from `RUNNERS_MODULE.RUNNERS` (and
 `report_progress` from PROGRESS_MODULE), starts real_library_server.py as a process of its own, and pushes real work
-through `runner.submit()`, as a user's tasks.py would:
+through `runner.submit()` and `runner.stream()`, as a user's tasks.py would:
 
 1. an HTTP request with httpx;
-2. a websocket stream of MESSAGES numbers, which must all arrive, in order;
+2. a websocket stream of MESSAGES numbers through `runner.stream()`, each
+   handed to `on_item` in the window (on the Tk thread), all of them, in order;
 3. a subprocess, whose output is read through asyncio;
 4. then, once those three are in, a websocket held open, and the window is
    closed while it is (`runner.close()` and `root.destroy()`, as the app does
@@ -31,6 +32,7 @@ import re
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import tkinter
 import urllib.request
@@ -92,11 +94,6 @@ async def numbers(url: str) -> AsyncIterator[int]:
             yield int(message)
 
 
-async def collect(agen_fn: Callable[..., AsyncIterator[Any]], *args: Any) -> list[Any]:
-    """The task that carries a stream today: gather its items and return them all at once."""
-    return [item async for item in agen_fn(*args)]
-
-
 async def child_output() -> tuple[int | None, str]:
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-c", f"print({CHILD_SAYS!r})", stdout=asyncio.subprocess.PIPE
@@ -148,12 +145,29 @@ class Driver:
     def start(self) -> None:
         self.started = time.perf_counter()
         self.submit("request", fetch_json, f"http://{self.base}/hello")
-        self.submit("stream", collect, numbers, f"ws://{self.base}/stream?n={self.messages}")
+        self.report["stream"] = []
+        self.report["stream_items_off_tk_thread"] = 0
+        self.runner.stream(
+            numbers, f"ws://{self.base}/stream?n={self.messages}",
+            on_item=self.item, on_result=self.stream_ended, on_error=lambda error: self.failed("stream", error),
+        )  # fmt: skip
         self.submit("subprocess", child_output)
 
     def submit(self, name: str, coro_fn: Callable[..., Any], *args: Any, **callbacks: Any) -> None:
         callbacks.setdefault("on_result", lambda value: self.arrived(name, value))
         self.runner.submit(coro_fn, *args, on_error=lambda error: self.failed(name, error), **callbacks)
+
+    def item(self, number: int) -> None:
+        """One message, in the window: kept in the order it came."""
+        if threading.current_thread() is not threading.main_thread():
+            self.report["stream_items_off_tk_thread"] += 1
+        self.report["stream"].append(number)
+
+    def stream_ended(self, count: int) -> None:
+        """`on_result` of a stream: the number of items it handed over, after the last of them."""
+        self.report["stream_count"] = count
+        self.report["stream_items_before_on_result"] = len(self.report["stream"])
+        self.arrived("stream", self.report["stream"])
 
     def arrived(self, name: str, value: Any) -> None:
         self.report[name] = value

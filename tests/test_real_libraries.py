@@ -7,7 +7,7 @@ used ones in its `dependencies`, as its README tells users to, is installed
 with `pip install -e .` into a virtual environment of its own (nothing from
 this interpreter's site-packages), and real_library_driver.py pushes real work
 through each pattern's runner under `python -X dev -W error`: an HTTP request,
-a websocket stream of a thousand messages, a subprocess, and a close of the
+a websocket stream of a thousand messages into the window, a subprocess, and a close of the
 window while a websocket is open, against servers on 127.0.0.1. Each concern
 below reads the same run of the driver, one run per pattern.
 """
@@ -29,8 +29,8 @@ pytestmark = pytest.mark.x11
 
 SLUG = "real_libs"
 # What the driver imports from the baked project: the only lines here that know the package's layout.
-RUNNERS_MODULE = f"{SLUG}.runners"  # holds RUNNERS, pattern name -> runner class
-PROGRESS_MODULE = f"{SLUG}.bridge"  # holds report_progress()
+RUNNERS_MODULE = f"{SLUG}.engine.runners"  # holds RUNNERS, pattern name -> runner class
+PROGRESS_MODULE = f"{SLUG}.engine"  # holds report_progress()
 LIBRARIES = ("httpx>=0.27", "websockets>=14")  # websockets 14 brought the asyncio API the driver uses
 MESSAGES = 1000
 DRIVER = Path(__file__).with_name("real_library_driver.py")
@@ -107,9 +107,13 @@ def test_an_httpx_request_reaches_on_result(run):
     assert report["request"] == {"greeting": "hello from 127.0.0.1"}
 
 
-def test_a_websocket_stream_arrives_whole_and_in_order(run):
+def test_a_websocket_stream_arrives_in_the_window_whole_and_in_order(run):
+    """runner.stream(): every message reaches on_item on the Tk thread, in order, before on_result gets the count."""
     _, report = run
     assert report["stream"] == list(range(MESSAGES))
+    assert report["stream_items_off_tk_thread"] == 0
+    assert report["stream_count"] == MESSAGES
+    assert report["stream_items_before_on_result"] == MESSAGES
 
 
 def test_a_subprocess_output_is_read(run):
