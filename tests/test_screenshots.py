@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 import subprocess
 import sys
@@ -12,6 +13,13 @@ from conftest import PATTERNS, TEMPLATE
 pytestmark = pytest.mark.x11
 
 SHOTS = TEMPLATE / "{{cookiecutter.project_slug}}" / "_screenshots"
+APP = TEMPLATE / "{{cookiecutter.project_slug}}" / "{{cookiecutter.project_slug}}" / "app.py"
+
+
+def window_size() -> tuple[int, int]:
+    """The size the app gives its window (`root.geometry("WxH")`): a screenshot of the whole window has it."""
+    [(width, height)] = re.findall(r'\.geometry\("(\d+)x(\d+)"\)', APP.read_text(encoding="utf-8"))
+    return int(width), int(height)
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -21,7 +29,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def test_every_pattern_has_a_screenshot_of_the_whole_window():
     for pattern in PATTERNS:
-        assert png_size((SHOTS / f"{pattern}.png").read_bytes()) == (640, 400), pattern
+        assert png_size((SHOTS / f"{pattern}.png").read_bytes()) == window_size(), pattern
 
 
 def test_the_screenshot_script_takes_them(tmp_path):
@@ -33,4 +41,4 @@ def test_the_screenshot_script_takes_them(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     for pattern in PATTERNS:
-        assert png_size((tmp_path / f"{pattern}.png").read_bytes()) == (640, 400), pattern
+        assert png_size((tmp_path / f"{pattern}.png").read_bytes()) == window_size(), pattern
