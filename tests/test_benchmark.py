@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from baking import bake
 from conftest import PATTERNS, TEMPLATE
 
@@ -45,6 +46,7 @@ def assert_measures(labels: list[str]) -> None:
         assert re.fullmatch(measure, label), f"{label!r} is not {measure!r}"
 
 
+@pytest.mark.slow
 def test_compare_patterns_prints_every_measure_for_every_pattern_side_by_side():
     """The display is the suite's (its Xvfb when the machine has none), inherited by every interpreter it starts."""
     done = subprocess.run(

@@ -19,6 +19,7 @@ def test_copier_yml_is_derived_from_cookiecutter_json():
     assert done.returncode == 0, "copier.yml is stale: run scripts/make_copier_yml.py"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_copier_and_cookiecutter_bake_the_same_tree(tmp_path, pattern):
     template = copy_of_template(tmp_path)

@@ -12,7 +12,7 @@ import pytest
 from conftest import baked_path
 from xwindow import RUN_TASK, open_click_close
 
-pytestmark = pytest.mark.x11
+pytestmark = [pytest.mark.x11, pytest.mark.slow]
 
 TITLE = "Install test"
 SLUG = "install_test"

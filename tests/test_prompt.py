@@ -10,7 +10,7 @@ import pexpect
 import pytest
 from conftest import TEMPLATE, run_generated_suite
 
-pytestmark = pytest.mark.x11
+pytestmark = [pytest.mark.x11, pytest.mark.slow]  # it runs the baked project's suite
 
 WIDTH = 80
 

@@ -25,7 +25,7 @@ import pytest
 from conftest import PATTERNS, TEMPLATE
 from cookiecutter.main import cookiecutter
 
-pytestmark = pytest.mark.x11
+pytestmark = [pytest.mark.x11, pytest.mark.slow]
 
 SLUG = "real_libs"
 # What the driver imports from the baked project: the only lines here that know the package's layout.

@@ -32,6 +32,7 @@ def test_every_pattern_has_a_screenshot_of_the_whole_window():
         assert png_size((SHOTS / f"{pattern}.png").read_bytes()) == window_size(), pattern
 
 
+@pytest.mark.slow
 def test_the_screenshot_script_takes_them(tmp_path):
     done = subprocess.run(
         [sys.executable, str(TEMPLATE / "scripts" / "screenshots.py"), "--out", str(tmp_path)],

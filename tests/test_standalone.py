@@ -67,6 +67,7 @@ def built(tmp_path_factory) -> Path:
 # The build tests share the window test's build, and run where it runs (Linux, under X); the
 # generated workflow's standalone job is what builds on Windows and macOS.
 @pytest.mark.x11
+@pytest.mark.slow
 def test_the_build_leaves_one_executable_in_dist(built):
     (executable,) = (built / "dist").iterdir()
     assert executable.name == SLUG
@@ -75,6 +76,7 @@ def test_the_build_leaves_one_executable_in_dist(built):
 
 
 @pytest.mark.x11
+@pytest.mark.slow
 def test_what_the_build_writes_is_ignored_by_git(built):
     """build/, dist/ and the .spec file stay out of the user's commits."""
     subprocess.run(["git", "init", "-q"], cwd=built, check=True, timeout=30)
@@ -98,6 +100,7 @@ def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
 
 
 @pytest.mark.x11
+@pytest.mark.slow
 def test_the_executable_runs_a_task_and_closes_like_a_desktop_app(built, tmp_path):
     """Started from elsewhere, with no project on the path: everything it runs is inside the executable."""
     app = subprocess.Popen(

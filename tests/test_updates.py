@@ -89,6 +89,7 @@ def test_a_commit_hash_pins_the_template_as_the_readme_says(tmp_path, tool):
     assert "NEW_IN_V2" not in tasks, "the pinned commit, not the newest one, was baked"
 
 
+@pytest.mark.slow
 def test_cruft_creates_checks_and_updates(tmp_path):
     template = git_repo_of_template(tmp_path)
     out = tmp_path / "out"
@@ -117,6 +118,7 @@ def test_cruft_creates_checks_and_updates(tmp_path):
     assert run(sys.executable, "-m", "cruft", "check", cwd=project).returncode == 0
 
 
+@pytest.mark.slow
 def test_copier_update_pulls_a_newer_template_tag_and_keeps_local_edits(tmp_path):
     """copier update, as a user runs it: bake from tag v1.0.0, edit, commit; the template tags v2.0.0; update.
 

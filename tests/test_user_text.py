@@ -137,6 +137,7 @@ def check_round_trip(project: Path, plain_shapes: dict[str, str], name: str, des
     assert author in (project / "LICENSE").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pattern", PATTERNS)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=typed, description=typed, author=typed)
@@ -166,6 +167,7 @@ def test_nasty_names_reach_the_window_title(tmp_path, shapes_by_pattern, name):
     assert window_title(project) == name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_the_generated_suite_passes_with_the_nastiest_answers(tmp_path, pattern):
     project = bake_from_answers(tmp_path, pattern, project_name=NASTY[0], description=NASTY[2], author_name=NASTY[1])

@@ -10,7 +10,7 @@ import pytest
 from conftest import PATTERNS, TEMPLATE
 from xwindow import RUN_TASK, RUN_TEN, open_click_close
 
-pytestmark = pytest.mark.x11
+pytestmark = [pytest.mark.x11, pytest.mark.slow]
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)
