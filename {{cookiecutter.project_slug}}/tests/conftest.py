@@ -91,7 +91,7 @@ def wait_for(root: tkinter.Tk, runners: list[RunnerBase]) -> Callable[..., None]
     """`wait_for(predicate, what="...", timeout=10)`: run the real event loop until `predicate()` holds.
 
     The loop is run as the app runs it: with the newest open runner's
-    `mainloop()` (where asyncio drives Tk, that is what runs asyncio), or with
+    `mainloop()` (which knows whether Tk's loop or asyncio's must run), or with
     Tk's own once every runner is closed. It fails, saying `what` it waited
     for, if the predicate does not hold within `timeout` seconds.
     """

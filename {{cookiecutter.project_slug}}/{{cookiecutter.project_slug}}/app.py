@@ -168,6 +168,6 @@ def main(runner_class: Callable[[tkinter.Tk], RunnerBase] = Runner) -> None:
     root = tkinter.Tk()
     app = App(root, runner_class(root))
     try:
-        app.runner.mainloop()  # not root.mainloop(): where asyncio drives Tk, this is what runs asyncio
+        app.runner.mainloop()  # not root.mainloop(): the runner knows which loop must run (Tk's, or asyncio's)
     except KeyboardInterrupt:  # Ctrl-C in the terminal closes the window the same clean way
         app.close()

@@ -12,6 +12,10 @@ import time
 
 import pytest
 from support import add, new_threads{% if live %}, wait_forever{% endif +%}
+{% if live %}
+
+from {{ cookiecutter.project_slug }}.engine import to_tk
+{% endif %}
 
 
 def open_descriptors() -> int:
@@ -137,6 +141,30 @@ def test_destroying_the_window_ends_mainloop_even_without_close(root, runner):
     runner.mainloop()
     assert cut_short == [], f"{len(cut_short)} clean-ups were cancelled a second time"
     assert sorted(cleaned) == list(range(20))
+
+
+{{ live | patterns_mark(here) }}def test_a_clean_up_that_calls_to_tk_after_close_gets_an_error_at_once(make_runner, wait_for):
+    """The window is going: a call onto it cannot run, so it fails at once rather than hold close() up."""
+    runner = make_runner()
+    outcome: list[str] = []
+    started = threading.Event()
+
+    async def tidy_at_the_end() -> None:
+        try:
+            started.set()
+            await asyncio.sleep(3600)
+        finally:
+            try:
+                await to_tk(print, "never")
+            except RuntimeError as exc:
+                outcome.append(str(exc))
+
+    runner.submit(tidy_at_the_end)
+    wait_for(started.is_set, "the task to start")
+    began = time.monotonic()
+    runner.close(timeout=2.0)
+    assert time.monotonic() - began < 1.0, "close() waited for a call that could never run"
+    assert outcome == ["to_tk(): the window is closed"]
 {% endif %}
 {% if threaded %}
 

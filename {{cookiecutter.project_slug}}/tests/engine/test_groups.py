@@ -165,6 +165,16 @@ def click_twice(
     assert recorder.events == [("result", "first"), ("result", "second")]
 
 
+{{ live | patterns_mark(here) }}def test_cancel_all_drops_the_clicks_a_queue_holds_back(root, runner, recorder, wait_for):
+    started, release = click_twice(root, runner, "queue", recorder)
+    wait_for(lambda: started == ["first"], "the first run to start")
+    assert runner.cancel_all() == 1
+    wait_for(lambda: runner.in_flight == 0, "the first run to end")
+    wait_for(lambda: True, "a turn of the loop, where the queued run would start")
+    assert started == ["first"] and recorder.events == [("cancelled", None)]
+    release.set()
+
+
 {{ live | patterns_mark(here) }}def test_when_busy_allow_runs_both_at_once(root, runner, recorder, wait_for):
     started, release = click_twice(root, runner, "allow", recorder)
     wait_for(lambda: sorted(started) == ["first", "second"], "both runs to be going at once")

@@ -9,6 +9,7 @@ import asyncio
 {% if live %}
 import threading
 {% endif %}
+import time
 from collections.abc import AsyncIterator
 
 {% if here | length > 1 %}
@@ -57,6 +58,25 @@ def test_an_on_item_that_raises_is_reported_and_the_stream_goes_on(root, runner,
     wait_for(lambda: handle.done, "the stream to end")
     assert [str(e) for e in reported] == ["two"]
     assert recorder.events == [("item", 0), ("item", 1), ("item", 3), ("item", 4), ("result", 5)]
+
+
+def test_a_slow_on_item_at_the_end_of_a_slice_strands_no_item(runner, recorder, wait_for):
+    """The window overruns its time slice on the last waiting item; items yielded later must still arrive."""
+
+    async def pause_then_burst() -> AsyncIterator[int]:
+        yield 0
+        await asyncio.sleep(0.2)  # the window catches up meanwhile
+        for i in range(1, STREAM_BUFFER + 500):  # more than a buffer: the producer must be let go on
+            yield i
+
+    def slow_first(item: int) -> None:
+        if item == 0:
+            time.sleep(0.008)  # longer than a slice (5 ms)
+        recorder.note("item", item)
+
+    handle = runner.stream(pause_then_burst, on_item=slow_first, on_result=lambda n: recorder.note("result", n))
+    wait_for(lambda: handle.done, "the stream to end")
+    assert recorder.values("item") == list(range(STREAM_BUFFER + 500))
 
 
 def test_a_slow_window_makes_the_producer_wait_so_the_buffer_stays_bounded(runner, wait_for):

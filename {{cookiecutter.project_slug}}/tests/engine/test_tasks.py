@@ -2,6 +2,7 @@
 {% set here = cookiecutter | baked_patterns %}
 {% set live = here | among("shared-loop-thread", "thread-per-task", "asyncio-drives-tk", "tk-drives-asyncio") %}
 {% set blocking = here | among("blocking") %}
+{% set started_by_the_tk_loop = here | among("thread-per-task", "asyncio-drives-tk", "tk-drives-asyncio") %}
 
 from __future__ import annotations
 
@@ -230,7 +231,9 @@ def test_command_makes_a_tk_callback_that_submits(runner, recorder, wait_for):
     assert handle.state is TaskState.DONE
 
 
-{{ live | patterns_mark(here) }}def test_cancel_before_the_task_starts_ends_it_cancelled_without_running_it(runner, recorder, wait_for):
+{% if started_by_the_tk_loop %}
+{{ started_by_the_tk_loop | patterns_mark(here) }}def test_cancel_before_the_task_starts_ends_it_cancelled_without_running_it(runner, recorder, wait_for):
+    """These patterns start a task from the event loop, after the Tk callback that submits it has returned."""
     ran: list[int] = []
 
     async def note(i: int) -> int:
@@ -245,6 +248,33 @@ def test_command_makes_a_tk_callback_that_submits(runner, recorder, wait_for):
     assert ran == [], "a task cancelled before it starts must not run"
 
 
+{% endif %}
+{% if "shared-loop-thread" in here %}
+{{ here | among("shared-loop-thread") | patterns_mark(here) }}def test_cancel_before_the_task_starts_while_the_loop_thread_is_busy(runner, recorder, wait_for):
+    """The loop thread is held by another task, so the twenty cannot start before they are cancelled."""
+    ran: list[int] = []
+    busy, release = threading.Event(), threading.Event()
+
+    async def hog() -> None:
+        busy.set()
+        release.wait(10)  # holds the loop thread, as a blocking call in a task would
+
+    async def note(i: int) -> int:
+        ran.append(i)
+        return i
+
+    runner.submit(hog)
+    wait_for(busy.is_set, "the hog to hold the loop thread")
+    handles = [runner.submit(note, i, **recorder.callbacks()) for i in range(20)]
+    assert all(handle.state is TaskState.PENDING for handle in handles)
+    assert all(handle.cancel() for handle in handles), "none has started, so every request is sent"
+    release.set()
+    wait_for(lambda: all(h.done for h in handles), "all twenty tasks to end")
+    assert recorder.terminal() == [("cancelled", None)] * 20
+    assert ran == [], "a task cancelled before it starts must not run"
+
+
+{% endif %}
 {{ live | patterns_mark(here) }}def test_ten_thousand_tasks_each_end_in_exactly_one_terminal_callback(make_runner, wait_for):
     """A burst from the Tk thread: every task ends in one callback, none lost, none twice; no thread left over."""
     threads_before = set(threading.enumerate())

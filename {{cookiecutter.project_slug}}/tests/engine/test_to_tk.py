@@ -98,6 +98,28 @@ def test_to_tk_outside_a_runner_task_says_so():
     wait_for(lambda: ticking.done, "the ticker to end")
 
 
+@pytest.mark.parametrize("tk_guard", [frozenset({"createfilehandler"})])
+{{ on_the_side | patterns_mark(here) }}def test_polling_delivers_other_outcomes_while_a_dialog_from_to_tk_is_open(root, runner, recorder, wait_for):
+    """As on Windows, where Tk cannot watch a pipe: the inbox must keep polling inside the dialog's nested loop."""
+    others: list[int] = []
+
+    async def add_later(a: int, b: int) -> int:
+        await asyncio.sleep(0.01)
+        return a + b
+
+    def dialog() -> str:
+        runner.submit(add_later, 1, 2, on_result=others.append)
+        return modal_dialog(root, close_when=lambda: bool(others))
+
+    async def asks() -> str:
+        return await to_tk(dialog)
+
+    handle = runner.submit(asks, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the dialog to close once another task's result arrived")
+    assert others == [3]
+    assert recorder.events == [("result", "yes")]
+
+
 {{ on_the_side | patterns_mark(here) }}def test_a_task_cancelled_while_its_dialog_is_open_ends_at_once_and_the_answer_is_dropped(
     root, runner, recorder, wait_for
 ):
@@ -209,6 +231,38 @@ def test_to_tk_outside_a_runner_task_says_so():
     assert ran == []
 {% endif %}
 {% if inline %}
+
+
+{{ inline | patterns_mark(here) }}def test_blocking_close_from_a_dialog_the_task_opened_winds_down_after_the_task(root, runner, recorder):
+    """The window's close button while the task's dialog is open: the runner closes once the task lets go."""
+
+    def close_the_window() -> bool:
+        runner.close()
+        return True
+
+    async def asks() -> str:
+        return await to_tk(modal_dialog, root, close_the_window)
+
+    runner.submit(asks, **recorder.callbacks())  # returns: the close waited for the task, then wound down
+    assert runner.closed
+    root.update()
+    assert recorder.events == [], "nothing is delivered after close()"
+
+
+{{ inline | patterns_mark(here) }}def test_blocking_cancel_from_a_dialog_the_task_opened_still_ends_it_once(root, runner, recorder, wait_for):
+    sent: list[int] = []
+
+    def cancel_then_close() -> bool:  # the Cancel button, clicked while the dialog is open
+        sent.append(runner.cancel_all())
+        return True
+
+    async def asks() -> str:
+        return await to_tk(modal_dialog, root, cancel_then_close, "answered")
+
+    handle = runner.submit(asks, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the outcome to be delivered")
+    assert sent == [1], "the task was still running: the request was sent"
+    assert recorder.events == [("result", "answered")], "no await was left: it ends as it would have"
 
 
 {{ inline | patterns_mark(here) }}def test_blocking_runs_the_call_at_once_inside_the_click_and_a_dialog_works(root, runner, recorder, wait_for):

@@ -15,6 +15,7 @@ import contextlib
 import threading
 import time
 import tkinter
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
@@ -63,6 +64,7 @@ class RunnerBase:
         self._tk_thread = threading.current_thread()
         self._in_flight: dict[TaskHandle, _Entry] = {}
         self._groups: dict[str, set[TaskHandle]] = {}
+        self._commands: weakref.WeakSet[Command] = weakref.WeakSet()  # their queued clicks go with cancel_all()
         self._inbox = Inbox(root, self._handle, busy=lambda: bool(self._in_flight))
         self._closed = False
 
@@ -167,10 +169,18 @@ class RunnerBase:
         and enables it again at the end, whatever the outcome. Any arguments
         Tk passes (such as the event of a `bind`) are ignored.
         """
-        return Command(self, coro_fn, args, when_busy, disable, callbacks)
+        command = Command(self, coro_fn, args, when_busy, disable, callbacks)
+        self._commands.add(command)
+        return command
 
     def cancel_all(self, group: str | None = None) -> int:
-        """Cancel every task in flight, or those of `group`; return how many requests were sent."""
+        """Cancel every task in flight, or those of `group`; return how many requests were sent.
+
+        Without a group, the clicks that commands with `when_busy="queue"` hold back are dropped too.
+        """
+        if group is None:
+            for command in list(self._commands):
+                command._drop_queued()
         handles = self._groups.get(group, set()) if group is not None else self._in_flight
         return sum(handle.cancel() for handle in list(handles))
 
@@ -289,7 +299,9 @@ class RunnerBase:
                     except Exception as exc:
                         self._report(exc)
                     if time.perf_counter() > deadline:
-                        return not buffer.pending
+                        # take() re-arms ItemsReady when nothing is left; returning True without it
+                        # would leave `_queued` set, and the next put() would post no ItemsReady.
+                        return not buffer.take()
             finally:
                 buffer.delivered(count)
         return True

@@ -62,6 +62,9 @@ class Command:
             return None
         return self._run(args)
 
+    def _drop_queued(self) -> None:
+        self._queued.clear()
+
     def _run(self, args: tuple[Any, ...]) -> TaskHandle:
         handle = self._runner.submit(
             self._coro_fn, *args, group=self._group, exclusive=self._when_busy == "restart", **self._callbacks

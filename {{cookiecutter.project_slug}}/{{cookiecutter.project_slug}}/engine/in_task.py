@@ -70,7 +70,8 @@ async def to_tk(fn: Callable[..., T], *args: Any) -> T:
 {% endif %}
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
-    link.mailbox.post(TkCall(fn, args, loop, future))
+    if not link.mailbox.post(TkCall(fn, args, loop, future)):
+        raise RuntimeError("to_tk(): the window is closed")  # nothing would ever run fn
     return await future
 
 

@@ -87,19 +87,22 @@ class Mailbox:
         self.wake_pending = False
         self.wake_fd = wake_fd
 
-    def post(self, message: Message) -> None:
-        """Queue `message` for the Tk thread and wake it. Safe from any thread."""
+    def post(self, message: Message) -> bool:
+        """Queue `message` for the Tk thread and wake it; False if the window is closed. Safe from any thread."""
         if self.closed:
-            return
+            return False
         self.messages.append(message)
+        if self.closed:  # close() cleared the queue meanwhile (it sets `closed` first)
+            return False
         if self.wake_fd is None or self.wake_pending:
-            return
+            return True
         with self.lock:  # close() must not free the fd while we write to it
             if self.closed:
-                return
+                return False
             self.wake_pending = True
             with contextlib.suppress(BlockingIOError):  # pipe full: wake-ups are waiting already
                 os.write(self.wake_fd, b"!")
+        return True
 
 
 #: The runner's handler for one message: True when done with it, False to have it handled again later.
@@ -171,6 +174,10 @@ class Inbox:
         deadline = time.perf_counter() + BATCH_SECONDS
         while messages and self._handle is not None:
             message = messages.popleft()
+            if isinstance(message, TkCall) and self._read_fd is None and self._after_id is None:
+                # Polling: the call may open a nested Tk loop (a dialog); keep polling while it is open.
+                assert self._root is not None
+                self._after_id = self._root.after(POLL_MS, self._on_timer)
             try:
                 finished = self._handle(message, deadline)
             except Exception as exc:
@@ -182,8 +189,14 @@ class Inbox:
             if time.perf_counter() > deadline:
                 break
         root = self._root
-        if root is None or self._after_id is not None:
+        if root is None:
             return
+        if self._after_id is not None:
+            if messages and self._read_fd is None:  # the poll armed above would come too late
+                root.after_cancel(self._after_id)
+                self._after_id = None
+            else:
+                return
         if messages or (self._read_fd is None and self._busy is not None and self._busy()):
             # More to do: let Tk handle input and draw first, then carry on.
             self._after_id = root.after(0 if messages else POLL_MS, self._on_timer)

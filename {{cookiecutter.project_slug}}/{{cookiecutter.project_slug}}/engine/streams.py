@@ -100,11 +100,6 @@ class StreamBuffer:
         if room is not None:
             _wake_soon(*room)
 
-    @property
-    def pending(self) -> bool:
-        """Tk thread: items are waiting for the window."""
-        return bool(self._taken) or bool(self._incoming)
-
     def drop(self) -> None:
         """Any thread: deliver nothing more, let go of the items, and let a waiting producer go on.
 

@@ -23,6 +23,7 @@ callbacks behave as in every other pattern.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tkinter
 from collections.abc import Coroutine
 from typing import Any
@@ -38,13 +39,25 @@ class Runner(RunnerBase):
     def __init__(self, root: tkinter.Tk) -> None:
         super().__init__(root)
         self._loop = asyncio.new_event_loop()
+        self._deadline = 0.0  # set by a close() made while a task runs (from a to_tk() dialog)
 
     def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
         if self._loop.is_running():
             coro.close()
             raise RuntimeError("submit() was called from inside a running task; the blocking runner runs one at a time")
-        self._loop.run_until_complete(coro)
+        try:
+            # cancel() (or close()) from a nested Tk loop inside the task (a to_tk() dialog) when the task
+            # has no await left: run_guarded has posted its Settled, but the Task itself ends cancelled.
+            with contextlib.suppress(asyncio.CancelledError):
+                self._loop.run_until_complete(coro)
+        finally:
+            if self._closed and not self._loop.is_closed():  # close() was called while the task ran
+                self._loop.run_until_complete(wind_down(self._deadline))
+                self._loop.close()
 
     def _shutdown(self, deadline: float) -> None:
+        if self._loop.is_running():  # close() from a nested Tk loop inside the running task: _launch winds down
+            self._deadline = deadline
+            return
         self._loop.run_until_complete(wind_down(deadline))
         self._loop.close()
