@@ -3,8 +3,8 @@
     xvfb-run -a python scripts/screenshots.py          # rewrites {{cookiecutter.project_slug}}/_screenshots/*.png
     python scripts/screenshots.py --out /tmp/shots     # somewhere else
 
-Each pattern is baked, started with `python -m <slug>`, and its Run 10 and
-Run task buttons are clicked through the X server; once the results are in,
+Each pattern is baked, started with `python -m <slug>`, and its Run 10,
+Run task and Stream lines buttons are clicked through the X server; once the results are in,
 the window is captured and closed. Run it after any change to the window.
 """
 
@@ -20,12 +20,12 @@ from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(TEMPLATE / "tests"))
-from xwindow import RUN_TASK, RUN_TEN, open_click_close  # noqa: E402
+from xwindow import RUN_TASK, RUN_TEN, STREAM_LINES, open_click_close  # noqa: E402
 
 PATTERNS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))["async_pattern"]
 SHOTS = TEMPLATE / "{{cookiecutter.project_slug}}" / "_screenshots"
-#: Seconds after the clicks: all results are in (the blocking pattern runs the ten tasks one after another).
-SETTLE = {"blocking": 4.0}  # the others: 1.5 s
+#: Seconds after the clicks: all results are in (the blocking pattern runs the tasks and the stream one after another).
+SETTLE = {"blocking": 8.0}  # the others: 1.5 s
 
 
 def shoot(pattern: str, workdir: Path) -> bytes:
@@ -41,7 +41,7 @@ def shoot(pattern: str, workdir: Path) -> bytes:
         [sys.executable, "-m", project.name],
         project,
         "Async Tk Prototype",
-        clicks=(RUN_TEN, RUN_TASK),
+        clicks=(RUN_TEN, RUN_TASK, STREAM_LINES),
         screenshot_after=SETTLE.get(pattern, 1.5),
     )
     if session.returncode != 0 or session.stderr or session.screenshot is None:
