@@ -181,7 +181,9 @@ def baked_patterns(cookiecutter: dict) -> list[str]:
     The one place a template decides which pattern-specific code to render,
     so that a single-pattern bake names no pattern it lacks.
     """
-    return list(_QUESTIONS["async_pattern"]) if cookiecutter["include_all_patterns"] else [cookiecutter["async_pattern"]]
+    if cookiecutter["include_all_patterns"]:
+        return list(_QUESTIONS["async_pattern"])
+    return [cookiecutter["async_pattern"]]
 
 
 def among(here: list[str], *names: str) -> list[str]:
@@ -193,7 +195,10 @@ def among(here: list[str], *names: str) -> list[str]:
 
 
 def patterns_mark(subset: list[str], here: list[str]) -> str:
-    """The `@pytest.mark.patterns(...)` line (with its newline) for a test of `subset`; "" if that is every pattern here."""
+    """The `@pytest.mark.patterns(...)` line, newline included, for a test of `subset`.
+
+    "" if `subset` is every pattern here: such a test needs no mark.
+    """
     if set(subset) == set(here):
         return ""
     return "@pytest.mark.patterns(" + ", ".join(json.dumps(pattern) for pattern in subset) + ")\n"

@@ -8,7 +8,6 @@ window manager's close button ends it cleanly.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shlex
@@ -22,7 +21,7 @@ import pytest
 import yaml
 from conftest import TEMPLATE, baked_path, read_pyproject
 from Xlib import X, display
-from xwindow import RUN_TASK, click, find_window, send_close
+from xwindow import RUN_TASK, click, close_as_a_window_manager_does, find_window
 
 TITLE = "Standalone test"
 SLUG = "standalone_test"
@@ -124,12 +123,7 @@ def test_the_executable_runs_a_task_and_closes_like_a_desktop_app(built, tmp_pat
         row_written = wait_until(lambda: area(FIRST_ROW) != row_before, timeout=5)
         assert app.poll() is None, "the app ended before its window was closed"
 
-        closing = time.monotonic()
-        while app.poll() is None and time.monotonic() - closing < 15:
-            send_close(screen, window)  # resent: an unmanaged window may miss the first one
-            closes += 1
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                app.wait(timeout=0.5)
+        closes = close_as_a_window_manager_does(screen, window, app)
     finally:
         if app.poll() is None:
             app.kill()

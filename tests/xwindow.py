@@ -81,6 +81,21 @@ class Session:
     screenshot: bytes | None
 
 
+def close_as_a_window_manager_does(screen: display.Display, window, app: subprocess.Popen[str]) -> int:
+    """Send WM_DELETE_WINDOW until the app exits (15 s at most); return how many were sent.
+
+    Resent every half second: a freshly mapped window with no window manager may miss the first one.
+    """
+    closes = 0
+    began = time.monotonic()
+    while app.poll() is None and time.monotonic() - began < 15:
+        send_close(screen, window)
+        closes += 1
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            app.wait(timeout=0.5)
+    return closes
+
+
 def open_click_close(
     command: list[str],
     cwd: Path,
@@ -105,11 +120,7 @@ def open_click_close(
             picture = png_of(window)
         time.sleep(0.3)
         began = time.monotonic()
-        while app.poll() is None and time.monotonic() - began < 15:
-            send_close(screen, window)  # resent: an unmanaged window may miss the first one
-            closes += 1
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                app.wait(timeout=0.5)
+        closes = close_as_a_window_manager_does(screen, window, app)
         took = time.monotonic() - began
     finally:
         if app.poll() is None:

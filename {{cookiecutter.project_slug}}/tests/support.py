@@ -124,6 +124,19 @@ def new_threads(before: set[threading.Thread]) -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t not in before and t.is_alive()]
 
 
+class Ticker:
+    """A task that counts its turns, so that a test sees whether tasks run (during a dialog, say)."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.ticks = 0
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            self.ticks += 1
+
+
 async def until(flag: threading.Event) -> None:
     """Inside a task: wait until the test sets `flag` (from the Tk thread, so not an asyncio.Event)."""
     while not flag.is_set():  # noqa: ASYNC110 - set from another thread, which an asyncio.Event does not allow

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-{% if single or on_the_side %}
+{% if single %}
 import asyncio
 {% endif %}
 {% if "asyncio-drives-tk" in here %}
@@ -25,7 +25,7 @@ import tkinter
 
 {% endif %}
 import pytest
-from support import add
+from support import {% if single or on_the_side %}Ticker, {% endif %}add
 {% if single %}
 
 
@@ -65,27 +65,21 @@ from support import add
 
 {{ here | among("asyncio-drives-tk") | patterns_mark(here) }}def test_tasks_stand_still_while_a_modal_dialog_is_open(root, runner, wait_for):
     """`wait_window()` runs Tk's nested loop inside one Tk service, as `messagebox` does: asyncio waits for it."""
-    ticks = 0
+    ticker = Ticker(interval=0.01)
     during: list[int] = []
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
 
     def open_dialog() -> None:
         dialog = tkinter.Toplevel(root)
-        before = ticks
+        before = ticker.ticks
 
         def close_dialog() -> None:
-            during.append(ticks - before)
+            during.append(ticker.ticks - before)
             dialog.destroy()
 
         root.after(300, close_dialog)
         root.wait_window(dialog)
 
-    handle = runner.submit(ticker)
+    handle = runner.submit(ticker.run)
     root.after(50, open_dialog)
     wait_for(lambda: during, "the dialog to close")
     handle.cancel()
@@ -97,22 +91,16 @@ from support import add
 
 {{ on_the_side | patterns_mark(here) }}def test_tasks_keep_running_while_a_modal_dialog_is_open(root, runner, wait_for):
     """`wait_window()` runs Tk's nested loop, as `messagebox` does; tasks go on meanwhile."""
-    ticks = 0
+    ticker = Ticker(interval=0.01)
     during: list[int] = []
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
 
     def open_dialog() -> None:
         dialog = tkinter.Toplevel(root)
-        before = ticks
+        before = ticker.ticks
 
         def close_once_ticked() -> None:
-            if ticks - before >= 5:
-                during.append(ticks - before)
+            if ticker.ticks - before >= 5:
+                during.append(ticker.ticks - before)
                 dialog.destroy()
             else:
                 root.after(10, close_once_ticked)
@@ -120,7 +108,7 @@ from support import add
         root.after(10, close_once_ticked)
         root.wait_window(dialog)
 
-    handle = runner.submit(ticker)
+    handle = runner.submit(ticker.run)
     root.after(50, open_dialog)
     wait_for(lambda: during, "five ticks of a task while the dialog is open")
     handle.cancel()

@@ -105,6 +105,18 @@ def test_a_slow_window_makes_the_producer_wait_so_the_buffer_stays_bounded(runne
 {% if live %}
 
 
+async def endless(closed: threading.Event) -> AsyncIterator[int]:
+    """Counts up until cancelled; sets `closed` when its clean-up has run."""
+    i = 0
+    try:
+        while True:
+            yield i
+            i += 1
+            await asyncio.sleep(0.001)
+    finally:
+        closed.set()
+
+
 {{ live | patterns_mark(here) }}def test_a_hundred_thousand_items_all_arrive_in_order_while_the_window_stays_live(root, runner, wait_for):
     count = 100_000
     received: list[int] = []
@@ -129,17 +141,7 @@ def test_a_slow_window_makes_the_producer_wait_so_the_buffer_stays_bounded(runne
 {{ live | patterns_mark(here) }}def test_cancel_mid_stream_stops_it_and_nothing_arrives_after_on_cancelled(runner, recorder, wait_for):
     closed = threading.Event()
 
-    async def endless() -> AsyncIterator[int]:
-        i = 0
-        try:
-            while True:
-                yield i
-                i += 1
-                await asyncio.sleep(0.001)
-        finally:
-            closed.set()
-
-    handle = runner.stream(endless, **recorder.stream_callbacks())
+    handle = runner.stream(endless, closed, **recorder.stream_callbacks())
     wait_for(lambda: len(recorder.values("item")) >= 20, "twenty items")
     assert handle.cancel() is True
     wait_for(lambda: handle.done, "the stream to end")
@@ -155,17 +157,7 @@ def test_a_slow_window_makes_the_producer_wait_so_the_buffer_stays_bounded(runne
     runner = make_runner()
     closed = threading.Event()
 
-    async def endless() -> AsyncIterator[int]:
-        i = 0
-        try:
-            while True:
-                yield i
-                i += 1
-                await asyncio.sleep(0.001)
-        finally:
-            closed.set()
-
-    runner.stream(endless, **recorder.stream_callbacks())
+    runner.stream(endless, closed, **recorder.stream_callbacks())
     wait_for(lambda: len(recorder.values("item")) >= 20, "twenty items")
     runner.close()
     seen = len(recorder.events)

@@ -15,7 +15,9 @@ from collections.abc import Callable
 
 import pytest
 {% if threaded %}
-from support import until
+from support import Ticker, until
+{% elif on_the_side or stands_still %}
+from support import Ticker
 {% endif %}
 
 {% if on_the_side %}
@@ -75,22 +77,16 @@ def test_to_tk_outside_a_runner_task_says_so():
 
 
 {{ on_the_side | patterns_mark(here) }}def test_a_dialog_opened_through_to_tk_leaves_other_tasks_running(root, runner, recorder, wait_for):
-    ticks = 0
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.005)
-            ticks += 1
+    ticker = Ticker(interval=0.005)
 
     def dialog() -> str:
-        ticks_at_open = ticks
-        return modal_dialog(root, close_when=lambda: ticks >= ticks_at_open + 10)
+        ticks_at_open = ticker.ticks
+        return modal_dialog(root, close_when=lambda: ticker.ticks >= ticks_at_open + 10)
 
     async def asks() -> str:
         return await to_tk(dialog)
 
-    ticking = runner.submit(ticker)
+    ticking = runner.submit(ticker.run)
     handle = runner.submit(asks, **recorder.callbacks())
     wait_for(lambda: handle.done, "the dialog to close after ten ticks of another task")
     assert recorder.events == [("result", "yes")]
@@ -144,24 +140,18 @@ def test_to_tk_outside_a_runner_task_says_so():
 
 {{ stands_still | patterns_mark(here) }}def test_tasks_stand_still_while_a_dialog_opened_through_to_tk_is_open(root, runner, recorder, wait_for):
     """asyncio-drives-tk: the dialog's nested Tk loop runs inside one Tk service, so asyncio waits for it."""
-    ticks = 0
+    ticker = Ticker(interval=0.005)
     during: list[int] = []
 
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.005)
-            ticks += 1
-
     def dialog() -> str:
-        before = ticks
+        before = ticker.ticks
         polls = 0
 
         def after_twenty_polls() -> bool:
             nonlocal polls
             polls += 1
             if polls == 20:
-                during.append(ticks - before)
+                during.append(ticker.ticks - before)
             return polls >= 20
 
         return modal_dialog(root, close_when=after_twenty_polls)
@@ -169,7 +159,7 @@ def test_to_tk_outside_a_runner_task_says_so():
     async def asks() -> str:
         return await to_tk(dialog)
 
-    ticking = runner.submit(ticker)
+    ticking = runner.submit(ticker.run)
     handle = runner.submit(asks, **recorder.callbacks())
     wait_for(lambda: handle.done, "the dialog to close and its answer to arrive")
     assert during == [0], "no task step may run while the dialog is open"

@@ -170,14 +170,14 @@ class Inbox:
         self._drain()
 
     def _drain(self) -> None:
+        polling = self._read_fd is None
+        if polling and self._root is not None and self._after_id is None:
+            # Armed before any callback runs: one may open a nested Tk loop (a dialog), and polling must go on there.
+            self._after_id = self._root.after(POLL_MS, self._on_timer)
         messages = self.mailbox.messages
         deadline = time.perf_counter() + BATCH_SECONDS
         while messages and self._handle is not None:
             message = messages.popleft()
-            if isinstance(message, TkCall) and self._read_fd is None and self._after_id is None:
-                # Polling: the call may open a nested Tk loop (a dialog); keep polling while it is open.
-                assert self._root is not None
-                self._after_id = self._root.after(POLL_MS, self._on_timer)
             try:
                 finished = self._handle(message, deadline)
             except Exception as exc:
@@ -189,14 +189,12 @@ class Inbox:
             if time.perf_counter() > deadline:
                 break
         root = self._root
-        if root is None:
+        if root is None:  # closed by one of the callbacks
             return
-        if self._after_id is not None:
-            if messages and self._read_fd is None:  # the poll armed above would come too late
+        if messages:  # more to do: let Tk handle input and draw first, then carry on at once
+            if self._after_id is not None:
                 root.after_cancel(self._after_id)
-                self._after_id = None
-            else:
-                return
-        if messages or (self._read_fd is None and self._busy is not None and self._busy()):
-            # More to do: let Tk handle input and draw first, then carry on.
-            self._after_id = root.after(0 if messages else POLL_MS, self._on_timer)
+            self._after_id = root.after(0, self._on_timer)
+        elif polling and self._after_id is not None and not (self._busy is not None and self._busy()):
+            root.after_cancel(self._after_id)  # nothing in flight: no poll while idle
+            self._after_id = None
