@@ -17,7 +17,7 @@ import time
 import tkinter
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from {{ cookiecutter.project_slug }}.engine.command import Command
@@ -42,8 +42,8 @@ class _Entry:
     group: str | None = None
     #: Replaced by a newer run of its exclusive group: nothing of it reaches the window any more.
     superseded: bool = False
-    #: Runs after the terminal callback, whatever the outcome (used by `Command`).
-    on_end: list[Callable[[TaskHandle], object]] = field(default_factory=list)
+    #: Runs after the terminal callback, whatever the outcome (used by `Command`); made on first use.
+    on_end: list[Callable[[TaskHandle], object]] | None = None
 
 
 class RunnerBase:
@@ -59,13 +59,14 @@ class RunnerBase:
     _runs_inline: ClassVar[bool] = False
 {% endif %}
 
-    def __init__(self, root: tkinter.Tk) -> None:
+    def __init__(self, root: tkinter.Tk, owner_loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """`owner_loop`: the asyncio loop that owns the Tk thread, where a pattern has one (asyncio-drives-tk)."""
         self._root: tkinter.Tk | None = root
-        self._tk_thread = threading.current_thread()
+        self._tk_thread = threading.get_ident()
         self._in_flight: dict[TaskHandle, _Entry] = {}
         self._groups: dict[str, set[TaskHandle]] = {}
         self._commands: weakref.WeakSet[Command] = weakref.WeakSet()  # their queued clicks go with cancel_all()
-        self._inbox = Inbox(root, self._handle, busy=lambda: bool(self._in_flight))
+        self._inbox = Inbox(root, self._handle, busy=lambda: bool(self._in_flight), loop=owner_loop)
         self._closed = False
 
     @property
@@ -112,9 +113,9 @@ class RunnerBase:
         earlier runs are cancelled first, and none of their callbacks runs
         any more: the newest run wins.
         """
-        entry = _Entry(on_result, on_error, on_progress, on_cancelled, group=group)
-        handle = TaskHandle(getattr(coro_fn, "__name__", repr(coro_fn)))
-        return self._start(handle, entry, lambda: coro_fn(*args), exclusive)
+        entry = _Entry(on_result, on_error, on_progress, on_cancelled, None, group)
+        handle = TaskHandle(_name_of(coro_fn))
+        return self._start(handle, entry, exclusive, coro_fn, args)
 
     def stream(
         self,
@@ -136,7 +137,7 @@ class RunnerBase:
         `close()` no item is delivered. `group` and `exclusive` work as in `submit()`.
         """
         buffer = StreamBuffer()
-        handle = TaskHandle(getattr(agen_fn, "__name__", repr(agen_fn)), buffer)
+        handle = TaskHandle(_name_of(agen_fn), buffer)
 {% if "blocking" in cookiecutter | baked_patterns %}
         if self._runs_inline:  # blocking: the generator runs inside the click, so it hands items over itself
 
@@ -145,9 +146,9 @@ class RunnerBase:
 
             buffer.flush = flush
 {% endif %}
-        entry = _Entry(on_result, on_error, None, on_cancelled, on_item, group=group)
+        entry = _Entry(on_result, on_error, None, on_cancelled, on_item, group)
         mailbox = self._inbox.mailbox
-        return self._start(handle, entry, lambda: pump(agen_fn(*args), handle, mailbox), exclusive)
+        return self._start(handle, entry, exclusive, pump, (agen_fn, args, handle, mailbox))
 
     def command(
         self,
@@ -204,7 +205,12 @@ class RunnerBase:
         self._root = None  # see Inbox.close()
 
     def _start(
-        self, handle: TaskHandle, entry: _Entry, work: Callable[[], Awaitable[Any]], exclusive: bool
+        self,
+        handle: TaskHandle,
+        entry: _Entry,
+        exclusive: bool,
+        work: Callable[..., Awaitable[Any]],
+        args: tuple[Any, ...],
     ) -> TaskHandle:
         self._check_thread("submit")
         if self._closed:
@@ -217,7 +223,7 @@ class RunnerBase:
         if entry.group is not None:
             self._groups.setdefault(entry.group, set()).add(handle)
         self._inbox.watch()
-        coro = run_guarded(TaskLink(handle, self._inbox.mailbox{% if "blocking" in cookiecutter | baked_patterns %}, self._runs_inline{% endif %}), work)
+        coro = run_guarded(TaskLink(handle, self._inbox.mailbox{% if "blocking" in cookiecutter | baked_patterns %}, self._runs_inline{% endif %}), work, args)
         try:
             self._launch(handle, coro)
         except BaseException:
@@ -230,6 +236,8 @@ class RunnerBase:
         """Run `hook(handle)` after the task's terminal callback, whatever the outcome (not after close())."""
         entry = self._in_flight.get(handle)
         if entry is not None:
+            if entry.on_end is None:
+                entry.on_end = []
             entry.on_end.append(hook)
 
     def _supersede(self, group: str) -> None:
@@ -251,7 +259,7 @@ class RunnerBase:
         return entry
 
     def _check_thread(self, method: str) -> None:
-        if threading.current_thread() is not self._tk_thread:
+        if threading.get_ident() != self._tk_thread:
             raise RuntimeError(
                 f"{method}() must be called on the Tk thread; inside a task, await the coroutine directly instead"
             )
@@ -326,7 +334,7 @@ class RunnerBase:
             else:
                 self._report(message.payload)
         finally:
-            for hook in entry.on_end:
+            for hook in entry.on_end or ():
                 hook(handle)
         return True
 
@@ -339,6 +347,12 @@ class RunnerBase:
 
     def _shutdown(self, deadline: float) -> None:
         raise NotImplementedError
+
+
+def _name_of(fn: Callable[..., Any]) -> str:
+    """The task's name, for its handle and its thread: the function's name (computed once per submit, cheaply)."""
+    name = getattr(fn, "__name__", None)
+    return name if isinstance(name, str) else repr(fn)
 
 
 def _run_call(call: TkCall) -> None:

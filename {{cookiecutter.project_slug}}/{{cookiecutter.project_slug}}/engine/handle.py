@@ -35,6 +35,22 @@ class TaskState(enum.Enum):
 class TaskHandle:
     """One submitted task: cancel it, or ask how far it has got."""
 
+    # A burst may make ten thousand of these in one Tk callback: no per-instance dict.
+    __slots__ = (
+        "__weakref__",
+        "_cancel_requested",
+        "_ended_as",
+        "_finished",
+        "_lock",
+        "_loop",
+        "_progress",
+        "_progress_queued",
+        "_started",
+        "_task",
+        "name",
+        "stream",
+    )
+
     def __init__(self, name: str, stream: StreamBuffer | None = None) -> None:
         self.name = name
         #: The items of a `runner.stream()` task on their way to the window; None for `submit()`.
@@ -84,10 +100,21 @@ class TaskHandle:
                 task.cancel()
                 return True
             try:
-                loop.call_soon_threadsafe(task.cancel)
+                loop.call_soon_threadsafe(self._cancel_if_unfinished)
             except RuntimeError:  # that loop has just closed: the task is over
                 return False
         return True
+
+    def _cancel_if_unfinished(self) -> None:
+        """Task thread: cancel the task, unless its coroutine has ended since cancel() was asked.
+
+        Checked here, on the task's own thread, because the task may go on
+        after its coroutine (thread-per-task tidies its loop up in the same
+        task), and a late cancellation must not cut that short.
+        """
+        task = self._task
+        if not self._finished and task is not None:
+            task.cancel()
 
     def _start(self) -> bool:
         """Task thread: record where the task runs; False if it was cancelled before it began."""

@@ -12,8 +12,7 @@ import asyncio
 import contextvars
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle, TaskState
 from {{ cookiecutter.project_slug }}.engine.mailbox import Mailbox, Settled, TkCall
@@ -21,9 +20,8 @@ from {{ cookiecutter.project_slug }}.engine.mailbox import Mailbox, Settled, TkC
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class TaskLink:
-    """What a running task knows of the way back; nothing of Tk."""
+class TaskLink(NamedTuple):
+    """What a running task knows of the way back; nothing of Tk. (A tuple: made once per submit, cheaply.)"""
 
     handle: TaskHandle
     mailbox: Mailbox
@@ -75,8 +73,11 @@ async def to_tk(fn: Callable[..., T], *args: Any) -> T:
     return await future
 
 
-async def run_guarded(link: TaskLink, work: Callable[[], Awaitable[Any]]) -> None:
-    """Run the task's coroutine and post exactly one `Settled` message for it. Never raises.
+async def run_guarded(link: TaskLink, work: Callable[..., Awaitable[Any]], args: tuple[Any, ...]) -> None:
+    """Run `work(*args)` and post exactly one `Settled` message for it. Never raises.
+
+    The coroutine is made here, when the task starts, so that a task cancelled
+    or closed before it starts leaves no coroutine that was never awaited.
 
     A plain function, not a runner method, so that the thread running it
     holds no reference to the runner and, through it, to Tk.
@@ -88,7 +89,7 @@ async def run_guarded(link: TaskLink, work: Callable[[], Awaitable[Any]]) -> Non
         if not handle._start():
             raise asyncio.CancelledError
         _current.set(link)
-        state, payload = TaskState.DONE, await work()
+        state, payload = TaskState.DONE, await work(*args)
     except asyncio.CancelledError as exc:
         state, payload = TaskState.CANCELLED, exc
     except KeyboardInterrupt as exc:

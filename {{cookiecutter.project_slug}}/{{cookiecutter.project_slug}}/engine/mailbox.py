@@ -1,4 +1,4 @@
-"""The way back to the Tk thread: a queue of messages, and a pipe that wakes Tk.
+"""The way back to the Tk thread: a queue of messages, and a wake-up for the Tk thread.
 
 Tk may only be touched from the thread that created it, and a Tk object must
 not even be freed on another thread (that aborts the process). So a task's
@@ -8,12 +8,17 @@ progress value, a streamed item, a call to run on the Tk thread) goes into the
 mailbox as a small message; the `Inbox`, on the Tk thread, takes the messages
 out in order and hands each to the runner.
 
-To wake the Tk thread the mailbox writes one byte to a pipe that Tk's own
-event loop watches (`createfilehandler`), so nothing polls while the app is
-idle, and a message is handled within a fraction of a millisecond. Where Tk
-cannot watch a pipe (Windows) the inbox polls instead, only while tasks are in
-flight. Messages are handled in slices of a few milliseconds, so a thousand
-tasks ending at once cannot freeze the window.
+How the Tk thread is woken depends on who owns it:
+- Tk's mainloop (every pattern but asyncio-drives-tk): the mailbox writes one
+  byte to a pipe that Tk's event loop watches (`createfilehandler`), so
+  nothing polls while the app is idle, and a message is handled within a
+  fraction of a millisecond. Where Tk cannot watch a pipe (Windows) the inbox
+  polls instead, only while tasks are in flight.
+- asyncio's loop (asyncio-drives-tk): the mailbox schedules the inbox on that
+  loop (`call_soon_threadsafe`), so an outcome is handled at the end of the
+  loop turn in which its task ended, not at Tk's next service.
+Either way messages are handled in slices of a few milliseconds, so a
+thousand tasks ending at once cannot freeze the window.
 """
 
 from __future__ import annotations
@@ -75,17 +80,18 @@ Message = ProgressReady | ItemsReady | Settled | TkCall
 
 
 class Mailbox:
-    """The tasks' side of the way back: a queue, and a pipe to wake the Tk thread.
+    """The tasks' side of the way back: a queue, and a way to wake the Tk thread.
 
     Holds nothing of Tk, so any thread may hold it, and drop it, safely.
+    `wake()` is called once per batch of messages (None: the inbox polls).
     """
 
-    def __init__(self, wake_fd: int | None) -> None:
+    def __init__(self, wake: Callable[[], None] | None) -> None:
         self.messages: deque[Message] = deque()
         self.lock = threading.Lock()
         self.closed = False
         self.wake_pending = False
-        self.wake_fd = wake_fd
+        self.wake = wake
 
     def post(self, message: Message) -> bool:
         """Queue `message` for the Tk thread and wake it; False if the window is closed. Safe from any thread."""
@@ -94,14 +100,13 @@ class Mailbox:
         self.messages.append(message)
         if self.closed:  # close() cleared the queue meanwhile (it sets `closed` first)
             return False
-        if self.wake_fd is None or self.wake_pending:
+        if self.wake is None or self.wake_pending:
             return True
-        with self.lock:  # close() must not free the fd while we write to it
+        with self.lock:  # close() must not free what wake() uses while it runs
             if self.closed:
                 return False
             self.wake_pending = True
-            with contextlib.suppress(BlockingIOError):  # pipe full: wake-ups are waiting already
-                os.write(self.wake_fd, b"!")
+            self.wake()
         return True
 
 
@@ -114,26 +119,43 @@ class Inbox:
 
     `handle(message, deadline)` returns False when it ran out of time (a long
     stream): the message then goes to the back of the queue, so that other
-    tasks' messages get their turn.
+    tasks' messages get their turn. With `loop`, the inbox runs on that loop
+    (which must run on the Tk thread); without, on Tk's event loop.
     """
 
-    def __init__(self, root: tkinter.Tk, handle: Handler, busy: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        root: tkinter.Tk,
+        handle: Handler,
+        busy: Callable[[], bool],
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
         self._root: tkinter.Tk | None = root
         self._handle: Handler | None = handle
         self._busy: Callable[[], bool] | None = busy
+        self._loop = loop
         self._after_id: str | None = None
         self._read_fd: int | None = None
-        wake_fd = None
-        if hasattr(root.tk, "createfilehandler"):
-            self._read_fd, wake_fd = os.pipe()
+        self._write_fd: int | None = None
+        wake: Callable[[], None] | None = None
+        if loop is not None:
+            wake = self._wake_loop
+        elif hasattr(root.tk, "createfilehandler"):
+            self._read_fd, self._write_fd = os.pipe()
             os.set_blocking(self._read_fd, False)
-            os.set_blocking(wake_fd, False)
+            os.set_blocking(self._write_fd, False)
             root.tk.createfilehandler(self._read_fd, tkinter.READABLE, self._on_wake)
-        self.mailbox = Mailbox(wake_fd)
+            wake = self._wake_pipe
+        self.mailbox = Mailbox(wake)
+
+    @property
+    def polling(self) -> bool:
+        """No wake-up: the inbox looks for messages every `POLL_MS` while tasks are in flight."""
+        return self.mailbox.wake is None
 
     def watch(self) -> None:
         """Work has started; in polling mode, make sure the poll runs."""
-        if self._read_fd is None and self._after_id is None and self._root is not None:
+        if self.mailbox.wake is None and self._after_id is None and self._root is not None:
             self._after_id = self._root.after(POLL_MS, self._on_timer)
 
     def close(self) -> None:
@@ -144,11 +166,10 @@ class Inbox:
             if mailbox.closed or root is None:
                 return
             mailbox.closed = True
-            if self._read_fd is not None:
+            if self._read_fd is not None and self._write_fd is not None:
                 root.tk.deletefilehandler(self._read_fd)
                 os.close(self._read_fd)
-            if mailbox.wake_fd is not None:
-                os.close(mailbox.wake_fd)
+                os.close(self._write_fd)
         if self._after_id is not None:
             root.after_cancel(self._after_id)
             self._after_id = None
@@ -158,6 +179,18 @@ class Inbox:
         self._handle = self._busy = None
         self._root = None
 
+    def _wake_pipe(self) -> None:
+        """Any thread, under the mailbox's lock: make Tk's file handler run."""
+        assert self._write_fd is not None
+        with contextlib.suppress(BlockingIOError):  # pipe full: wake-ups are waiting already
+            os.write(self._write_fd, b"!")
+
+    def _wake_loop(self) -> None:
+        """Any thread, under the mailbox's lock: have the loop drain the inbox at the end of its current turn."""
+        assert self._loop is not None
+        with contextlib.suppress(RuntimeError):  # the loop is closed: so is the inbox, in a moment
+            self._loop.call_soon_threadsafe(self._on_loop_wake)
+
     def _on_wake(self, fd: int, _mask: int) -> None:
         with contextlib.suppress(BlockingIOError):
             while os.read(fd, 4096):
@@ -165,12 +198,16 @@ class Inbox:
         self.mailbox.wake_pending = False  # before draining: a post from now on writes a new byte
         self._drain()
 
+    def _on_loop_wake(self) -> None:
+        self.mailbox.wake_pending = False  # before draining: a post from now on schedules a new drain
+        self._drain()
+
     def _on_timer(self) -> None:
         self._after_id = None
         self._drain()
 
     def _drain(self) -> None:
-        polling = self._read_fd is None
+        polling = self.polling
         if polling and self._root is not None and self._after_id is None:
             # Armed before any callback runs: one may open a nested Tk loop (a dialog), and polling must go on there.
             self._after_id = self._root.after(POLL_MS, self._on_timer)
@@ -191,7 +228,11 @@ class Inbox:
         root = self._root
         if root is None:  # closed by one of the callbacks
             return
-        if messages:  # more to do: let Tk handle input and draw first, then carry on at once
+        if messages and self._loop is not None:  # more to do: after the loop's next turn (Tk is served in turns)
+            if not self.mailbox.wake_pending:
+                self.mailbox.wake_pending = True
+                self._loop.call_soon(self._on_loop_wake)
+        elif messages:  # more to do: let Tk handle input and draw first, then carry on at once
             if self._after_id is not None:
                 root.after_cancel(self._after_id)
             self._after_id = root.after(0, self._on_timer)

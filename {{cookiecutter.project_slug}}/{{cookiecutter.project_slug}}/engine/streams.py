@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import threading
 from collections import deque
-from collections.abc import AsyncIterator{% if "blocking" in cookiecutter | baked_patterns %}, Callable{% endif +%}
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from {{ cookiecutter.project_slug }}.engine.mailbox import ItemsReady, Mailbox
@@ -124,8 +124,11 @@ def _set_if_pending(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-async def pump(items: AsyncIterator[Any], handle: TaskHandle, mailbox: Mailbox) -> int:
-    """Task side: put every item the generator yields into the handle's buffer; return how many there were."""
+async def pump(
+    agen_fn: Callable[..., AsyncIterator[Any]], args: tuple[Any, ...], handle: TaskHandle, mailbox: Mailbox
+) -> int:
+    """Task side: put every item `agen_fn(*args)` yields into the handle's buffer; return how many there were."""
+    items = agen_fn(*args)
     buffer = handle.stream
     assert buffer is not None
     count = 0

@@ -11,7 +11,7 @@ submitted coroutine is handed over the way `asyncio.run_coroutine_threadsafe`
 does it (`call_soon_threadsafe`, then `create_task` on the loop thread), with
 two savings measured by `bench.py`: no `concurrent.futures.Future` per task
 (outcomes come back through the mailbox instead), and one
-wake-up of the loop thread per burst rather than per task, so the Tk thread
+wake-up of the loop thread per burst rather than per task (starter.py), so the Tk thread
 submits a thousand tasks in about 2 ms instead of about 25 ms. `close()`
 stops the loop; the loop thread then cancels every task, waits for them up
 to the timeout, and closes the loop, while close() joins it. A task that
@@ -26,15 +26,12 @@ import contextlib
 import threading
 import time
 import tkinter
-from collections import deque
 from collections.abc import Coroutine
 from typing import Any
 
 from {{ cookiecutter.project_slug }}.engine.base import RunnerBase, wind_down
 from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
-
-#: How long one loop callback may spend creating tasks before the loop gets to run them.
-START_SLICE_SECONDS = 0.005
+from {{ cookiecutter.project_slug }}.engine.starter import TaskStarter
 
 
 class Runner(RunnerBase):
@@ -43,21 +40,21 @@ class Runner(RunnerBase):
     def __init__(self, root: tkinter.Tk) -> None:
         super().__init__(root)
         self._loop = asyncio.new_event_loop()
-        self._handover = _Handover(self._loop)
+        self._starter = TaskStarter(self._loop, self._loop.call_soon_threadsafe)
         self._host = _LoopHost(self._loop)
         self._thread = threading.Thread(target=self._host.run, name="asyncio-loop", daemon=True)
         self._thread.start()
 
     def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
-        self._handover.put(coro)
+        self._starter.put(coro)
 
     def _shutdown(self, deadline: float) -> None:
         self._host.deadline = deadline
-        self._handover.closing = True  # no new task from here on: winding down must see them all
+        self._starter.closing = True  # no new task from here on: winding down must see them all
         with contextlib.suppress(RuntimeError):  # the loop is closed already if its thread has ended
             self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=max(0.0, deadline - time.monotonic()))
-        self._handover.close_leftovers()
+        self._starter.close_leftovers()
 
 
 # What the loop thread runs is kept apart from the Runner: that thread must
@@ -82,42 +79,3 @@ class _LoopHost:
         finally:
             self.loop.run_until_complete(wind_down(self.deadline))
             self.loop.close()
-
-
-class _Handover:
-    """Coroutines on their way from the Tk thread to the loop thread, with one wake-up per burst."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
-        self._incoming: deque[Coroutine[Any, Any, None]] = deque()
-        self._wake_sent = False
-        self.closing = False
-
-    def put(self, coro: Coroutine[Any, Any, None]) -> None:
-        """Tk thread."""
-        self._incoming.append(coro)
-        if not self._wake_sent:
-            self._wake_sent = True
-            self._loop.call_soon_threadsafe(self._start_incoming)
-
-    def _start_incoming(self) -> None:
-        """Loop thread: turn the coroutines handed over so far into tasks, a few milliseconds' worth at a time."""
-        self._wake_sent = False  # before draining: a coroutine added from now on sends a new wake-up
-        deadline = time.perf_counter() + START_SLICE_SECONDS
-        while time.perf_counter() < deadline:
-            if self.closing:  # what is left is closed by close_leftovers()
-                return
-            try:
-                coro = self._incoming.popleft()
-            except IndexError:  # empty (close_leftovers() may be emptying it too)
-                return
-            self._loop.create_task(coro)
-        self._loop.call_soon(self._start_incoming)  # the rest after the loop has had a turn
-
-    def close_leftovers(self) -> None:
-        """Handed over but never started: nothing to cancel, just close them."""
-        while True:
-            try:
-                self._incoming.popleft().close()
-            except IndexError:
-                return

@@ -16,7 +16,8 @@ selector ends the step and notes how long asyncio wanted to sleep. Tk then
 starts the next step in one of three ways: `createfilehandler` on the
 selector's own file descriptor (readable as soon as a socket, a pipe or a
 `call_soon_threadsafe` needs asyncio), an `after()` timer set for asyncio's
-next timer, or a `submit()`. With nothing scheduled no timer is armed, so
+next timer, or a `submit()`. Submitted coroutines become tasks a slice at a
+time (starter.py), so a burst of ten thousand is spread over many steps. With nothing scheduled no timer is armed, so
 nothing polls while idle. Where Tk cannot watch a descriptor (Windows), it
 polls every `POLL_MS` while tasks or sockets are open. On Windows this loop is select-based,
 so `asyncio` subprocesses are not available there.
@@ -29,12 +30,13 @@ import math
 import selectors
 import time
 import tkinter
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any
 
 from {{ cookiecutter.project_slug }}.engine.base import RunnerBase, wind_down
 from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
 from {{ cookiecutter.project_slug }}.engine.mailbox import POLL_MS
+from {{ cookiecutter.project_slug }}.engine.starter import TaskStarter
 
 if TYPE_CHECKING:
     from _typeshed import FileDescriptorLike
@@ -51,6 +53,7 @@ class Runner(RunnerBase):
         self._selector = _SteppingSelector()
         self._loop = asyncio.SelectorEventLoop(self._selector)
         self._selector.loop = self._loop
+        self._starter = TaskStarter(self._loop, self._wake)
         self._timer: str | None = None  # the pending after() that runs the next step
         self._timer_due = 0.0
         self._watched_fd: int | None = None
@@ -66,7 +69,11 @@ class Runner(RunnerBase):
         super().close(timeout)
 
     def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
-        self._loop.create_task(coro)
+        self._starter.put(coro)
+
+    def _wake(self, start: Callable[[], None]) -> None:
+        """The starter has coroutines for the loop: have it run `start` in a step that begins at once."""
+        self._loop.call_soon(start)
         self._arm(0.0)
 
     def _on_io(self, fd: int, _mask: int) -> None:
@@ -118,6 +125,7 @@ class Runner(RunnerBase):
             self._timer = None
         if self._watched_fd is not None:
             self._tk().tk.deletefilehandler(self._watched_fd)
+        self._starter.close_leftovers()
         self._selector.stepping = False  # from here on the loop runs as any loop does
         self._loop.run_until_complete(wind_down(deadline))
         self._loop.close()
