@@ -63,6 +63,29 @@ from support import {% if single or on_the_side %}Ticker, {% endif %}add
     assert 3 <= services <= elapsed / interval + 2, (services, elapsed)
 
 
+{{ here | among("asyncio-drives-tk") | patterns_mark(here) }}def test_a_result_arrives_in_the_loop_turn_after_its_task_not_at_the_next_tk_service(runner, wait_for):
+    """Outcomes are drained on the loop itself: no Tk service (10 ms apart) comes between a task's end and on_result."""
+    services = 0
+    service = runner._service_tk
+
+    def counted_service() -> None:
+        nonlocal services
+        services += 1
+        service()
+
+    runner._service_tk = counted_service
+    wait_for(lambda: services >= 2, "the counted Tk service to run")
+    at_end: list[int] = []
+
+    async def note_services() -> str:
+        at_end.append(services)
+        return "done"
+
+    handle = runner.submit(note_services, on_result=lambda value: at_end.append(services))
+    wait_for(lambda: handle.done, "the task to end")
+    assert len(at_end) == 2 and at_end[0] == at_end[1], at_end
+
+
 {{ here | among("asyncio-drives-tk") | patterns_mark(here) }}def test_tasks_stand_still_while_a_modal_dialog_is_open(root, runner, wait_for):
     """`wait_window()` runs Tk's nested loop inside one Tk service, as `messagebox` does: asyncio waits for it."""
     ticker = Ticker(interval=0.01)
