@@ -47,6 +47,9 @@ COMMON_FILES = {
     *TESTS,
 }
 SINGLE_RUNNER = f"{SLUG}/engine/runner.py"
+# Turns submitted coroutines into tasks on a loop: only the patterns that keep a loop of their own use it.
+STARTER = f"{SLUG}/engine/starter.py"
+USE_THE_STARTER = ("shared-loop-thread", "asyncio-drives-tk", "tk-drives-asyncio")
 ALL_RUNNERS = {f"{SLUG}/engine/runners/{name}.py" for name in ("__init__", *(p.replace("-", "_") for p in PATTERNS))}
 WORKFLOW = ".github/workflows/ci.yml"
 # The workflow comes with the Dependabot config that keeps its pinned actions current.
@@ -84,7 +87,8 @@ def run(project: Path, *command: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_a_single_pattern_bake_holds_the_user_code_one_engine_and_its_runner(baked, pattern, workflow):
     project = baked(async_pattern=pattern, include_github_actions=workflow)
-    assert set(files(project)) == COMMON_FILES | {SINGLE_RUNNER} | (WORKFLOW_FILES if workflow else set())
+    starter = {STARTER} if pattern in USE_THE_STARTER else set()
+    assert set(files(project)) == COMMON_FILES | {SINGLE_RUNNER} | starter | (WORKFLOW_FILES if workflow else set())
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)
@@ -151,7 +155,7 @@ def test_pre_commit_runs_mypy_on_the_whole_package(baked):
 @pytest.mark.parametrize("chosen", [PATTERNS[0], PATTERNS[-1]])
 def test_an_all_patterns_bake_holds_every_runner_and_no_single_one(baked, chosen):
     project = baked(**EVERY[f"all-patterns-{chosen}"])
-    assert set(files(project)) == COMMON_FILES | ALL_RUNNERS
+    assert set(files(project)) == COMMON_FILES | ALL_RUNNERS | {STARTER}
 
 
 @pytest.mark.parametrize("chosen", [PATTERNS[0], PATTERNS[-1]])

@@ -23,7 +23,17 @@ from typing import Any, ClassVar, TypeVar
 from {{ cookiecutter.project_slug }}.engine.command import Command
 from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle, TaskState
 from {{ cookiecutter.project_slug }}.engine.in_task import TaskLink, run_guarded
-from {{ cookiecutter.project_slug }}.engine.mailbox import Inbox, ItemsReady, Message, ProgressReady, Settled, TkCall
+from {{ cookiecutter.project_slug }}.engine.mailbox import (
+    Inbox,
+    ItemsReady,
+    Message,
+    ProgressReady,
+    Settled,
+    TkCall,
+{% if cookiecutter | baked_patterns | reject("eq", "asyncio-drives-tk") | list %}
+    TkInbox,
+{% endif %}
+)
 from {{ cookiecutter.project_slug }}.engine.streams import StreamBuffer, pump
 
 T = TypeVar("T")
@@ -59,14 +69,13 @@ class RunnerBase:
     _runs_inline: ClassVar[bool] = False
 {% endif %}
 
-    def __init__(self, root: tkinter.Tk, owner_loop: asyncio.AbstractEventLoop | None = None) -> None:
-        """`owner_loop`: the asyncio loop that owns the Tk thread, where a pattern has one (asyncio-drives-tk)."""
+    def __init__(self, root: tkinter.Tk) -> None:
         self._root: tkinter.Tk | None = root
         self._tk_thread = threading.get_ident()
         self._in_flight: dict[TaskHandle, _Entry] = {}
         self._groups: dict[str, set[TaskHandle]] = {}
         self._commands: weakref.WeakSet[Command] = weakref.WeakSet()  # their queued clicks go with cancel_all()
-        self._inbox = Inbox(root, self._handle, busy=lambda: bool(self._in_flight), loop=owner_loop)
+        self._inbox = self._make_inbox(root)
         self._closed = False
 
     @property
@@ -341,6 +350,14 @@ class RunnerBase:
     def _report(self, error: BaseException) -> None:
         if self._root is not None:
             self._root.report_callback_exception(type(error), error, error.__traceback__)
+
+    def _make_inbox(self, root: tkinter.Tk) -> Inbox:
+        """The Tk thread's side of the mailbox; a pattern whose Tk thread asyncio's loop owns makes its own."""
+{% if cookiecutter | baked_patterns | reject("eq", "asyncio-drives-tk") | list %}
+        return TkInbox(root, self._handle, busy=lambda: bool(self._in_flight))
+{% else %}
+        raise NotImplementedError
+{% endif %}
 
     def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
         raise NotImplementedError

@@ -109,8 +109,8 @@ class TaskHandle:
         """Task thread: cancel the task, unless its coroutine has ended since cancel() was asked.
 
         Checked here, on the task's own thread, because the task may go on
-        after its coroutine (thread-per-task tidies its loop up in the same
-        task), and a late cancellation must not cut that short.
+        after its coroutine (a runner may tidy its loop up in the same task),
+        and a late cancellation must not cut that short.
         """
         task = self._task
         if not self._finished and task is not None:

@@ -8,24 +8,25 @@ progress value, a streamed item, a call to run on the Tk thread) goes into the
 mailbox as a small message; the `Inbox`, on the Tk thread, takes the messages
 out in order and hands each to the runner.
 
-How the Tk thread is woken depends on who owns it:
-- Tk's mainloop (every pattern but asyncio-drives-tk): the mailbox writes one
-  byte to a pipe that Tk's event loop watches (`createfilehandler`), so
-  nothing polls while the app is idle, and a message is handled within a
-  fraction of a millisecond. Where Tk cannot watch a pipe (Windows) the inbox
-  polls instead, only while tasks are in flight.
-- asyncio's loop (asyncio-drives-tk): the mailbox schedules the inbox on that
-  loop (`call_soon_threadsafe`), so an outcome is handled at the end of the
-  loop turn in which its task ended, not at Tk's next service.
-Either way messages are handled in slices of a few milliseconds, so a
-thousand tasks ending at once cannot freeze the window.
+{% if cookiecutter | baked_patterns | reject("eq", "asyncio-drives-tk") | list %}
+Where Tk's event loop owns the Tk thread, `TkInbox` wakes it through a pipe
+it watches (or polls, where it cannot watch one).
+{% endif %}
+{% if "asyncio-drives-tk" in cookiecutter | baked_patterns %}
+Where asyncio's loop owns the Tk thread, the runner brings an inbox of its
+own that the mailbox schedules on that loop.
+{% endif %}
+Messages are handled in slices of a few milliseconds, so a thousand tasks
+ending at once cannot freeze the window.
 """
 
 from __future__ import annotations
 
 import asyncio
+{% if cookiecutter | baked_patterns | reject("eq", "asyncio-drives-tk") | list %}
 import contextlib
 import os
+{% endif %}
 import threading
 import time
 import tkinter
@@ -39,8 +40,10 @@ if TYPE_CHECKING:
 
 #: Longest slice of callbacks the inbox runs before it lets Tk draw and handle input again.
 BATCH_SECONDS = 0.005
+{% if cookiecutter | baked_patterns | reject("eq", "asyncio-drives-tk") | list %}
 #: Polling interval of the fallback for Tk builds that cannot watch a pipe.
 POLL_MS = 10
+{% endif %}
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,102 +118,42 @@ Handler = Callable[[Message, float], bool]
 
 
 class Inbox:
-    """The Tk thread's side: takes messages out of the mailbox and hands each to `handle`.
+    """The Tk thread's side: takes messages out of the mailbox and hands each to `handle`, a slice at a time.
 
     `handle(message, deadline)` returns False when it ran out of time (a long
     stream): the message then goes to the back of the queue, so that other
-    tasks' messages get their turn. With `loop`, the inbox runs on that loop
-    (which must run on the Tk thread); without, on Tk's event loop.
+    tasks' messages get their turn. Subclasses say how the Tk thread is woken
+    and how the next slice is scheduled.
     """
 
-    def __init__(
-        self,
-        root: tkinter.Tk,
-        handle: Handler,
-        busy: Callable[[], bool],
-        loop: asyncio.AbstractEventLoop | None = None,
-    ) -> None:
+    def __init__(self, root: tkinter.Tk, handle: Handler, wake: Callable[[], None] | None) -> None:
         self._root: tkinter.Tk | None = root
         self._handle: Handler | None = handle
-        self._busy: Callable[[], bool] | None = busy
-        self._loop = loop
-        self._after_id: str | None = None
-        self._read_fd: int | None = None
-        self._write_fd: int | None = None
-        wake: Callable[[], None] | None = None
-        if loop is not None:
-            wake = self._wake_loop
-        elif hasattr(root.tk, "createfilehandler"):
-            self._read_fd, self._write_fd = os.pipe()
-            os.set_blocking(self._read_fd, False)
-            os.set_blocking(self._write_fd, False)
-            root.tk.createfilehandler(self._read_fd, tkinter.READABLE, self._on_wake)
-            wake = self._wake_pipe
         self.mailbox = Mailbox(wake)
 
-    @property
-    def polling(self) -> bool:
-        """No wake-up: the inbox looks for messages every `POLL_MS` while tasks are in flight."""
-        return self.mailbox.wake is None
-
     def watch(self) -> None:
-        """Work has started; in polling mode, make sure the poll runs."""
-        if self.mailbox.wake is None and self._after_id is None and self._root is not None:
-            self._after_id = self._root.after(POLL_MS, self._on_timer)
+        """Work has started (a task was submitted)."""
 
     def close(self) -> None:
-        """Stop delivering, and release the pipe and the file handler. Whatever is still queued is dropped."""
+        """Stop delivering. Whatever is still queued is dropped."""
         mailbox = self.mailbox
         root = self._root
         with mailbox.lock:
             if mailbox.closed or root is None:
                 return
             mailbox.closed = True
-            if self._read_fd is not None and self._write_fd is not None:
-                root.tk.deletefilehandler(self._read_fd)
-                os.close(self._read_fd)
-                os.close(self._write_fd)
-        if self._after_id is not None:
-            root.after_cancel(self._after_id)
-            self._after_id = None
+            self._release(root)
         mailbox.messages.clear()
         # Let go of the runner and of Tk, so that a closed window is freed at once, on this thread:
         # Tk freed later by the garbage collector on some worker thread would abort the process.
-        self._handle = self._busy = None
+        self._handle = None
         self._root = None
 
-    def _wake_pipe(self) -> None:
-        """Any thread, under the mailbox's lock: make Tk's file handler run."""
-        assert self._write_fd is not None
-        with contextlib.suppress(BlockingIOError):  # pipe full: wake-ups are waiting already
-            os.write(self._write_fd, b"!")
-
-    def _wake_loop(self) -> None:
-        """Any thread, under the mailbox's lock: have the loop drain the inbox at the end of its current turn."""
-        assert self._loop is not None
-        with contextlib.suppress(RuntimeError):  # the loop is closed: so is the inbox, in a moment
-            self._loop.call_soon_threadsafe(self._on_loop_wake)
-
-    def _on_wake(self, fd: int, _mask: int) -> None:
-        with contextlib.suppress(BlockingIOError):
-            while os.read(fd, 4096):
-                pass
-        self.mailbox.wake_pending = False  # before draining: a post from now on writes a new byte
-        self._drain()
-
-    def _on_loop_wake(self) -> None:
-        self.mailbox.wake_pending = False  # before draining: a post from now on schedules a new drain
-        self._drain()
-
-    def _on_timer(self) -> None:
-        self._after_id = None
-        self._drain()
+    def _release(self, root: tkinter.Tk) -> None:
+        """Under the mailbox's lock, at close(): release what the wake-up uses."""
 
     def _drain(self) -> None:
-        polling = self.polling
-        if polling and self._root is not None and self._after_id is None:
-            # Armed before any callback runs: one may open a nested Tk loop (a dialog), and polling must go on there.
-            self._after_id = self._root.after(POLL_MS, self._on_timer)
+        """Hand messages to the runner for one slice; then schedule the next slice if some are left."""
         messages = self.mailbox.messages
         deadline = time.perf_counter() + BATCH_SECONDS
         while messages and self._handle is not None:
@@ -225,17 +168,87 @@ class Inbox:
                 messages.append(message)
             if time.perf_counter() > deadline:
                 break
-        root = self._root
-        if root is None:  # closed by one of the callbacks
-            return
-        if messages and self._loop is not None:  # more to do: after the loop's next turn (Tk is served in turns)
-            if not self.mailbox.wake_pending:
-                self.mailbox.wake_pending = True
-                self._loop.call_soon(self._on_loop_wake)
-        elif messages:  # more to do: let Tk handle input and draw first, then carry on at once
+        if self._root is not None:  # else closed by one of the callbacks
+            self._after_slice(self._root, more=bool(messages))
+
+    def _after_slice(self, root: tkinter.Tk, more: bool) -> None:
+        raise NotImplementedError
+{% if cookiecutter | baked_patterns | reject("eq", "asyncio-drives-tk") | list %}
+
+
+class TkInbox(Inbox):
+    """Tk's event loop owns the Tk thread: it is woken through a pipe it watches, or polls where it cannot watch one.
+
+    The mailbox writes one byte to the pipe (`createfilehandler`), so nothing
+    polls while the app is idle, and a message is handled within a fraction
+    of a millisecond. Where Tk cannot watch a pipe (Windows) the inbox polls
+    every `POLL_MS` instead, only while tasks are in flight.
+    """
+
+    def __init__(self, root: tkinter.Tk, handle: Handler, busy: Callable[[], bool]) -> None:
+        self._busy: Callable[[], bool] | None = busy
+        self._after_id: str | None = None
+        self._read_fd: int | None = None
+        self._write_fd: int | None = None
+        wake: Callable[[], None] | None = None
+        if hasattr(root.tk, "createfilehandler"):
+            self._read_fd, self._write_fd = os.pipe()
+            os.set_blocking(self._read_fd, False)
+            os.set_blocking(self._write_fd, False)
+            root.tk.createfilehandler(self._read_fd, tkinter.READABLE, self._on_wake)
+            wake = self._wake_pipe
+        super().__init__(root, handle, wake)
+
+    @property
+    def polling(self) -> bool:
+        """No pipe: the inbox looks for messages every `POLL_MS` while tasks are in flight."""
+        return self._read_fd is None
+
+    def watch(self) -> None:
+        """In polling mode, make sure the poll runs."""
+        if self.polling and self._after_id is None and self._root is not None:
+            self._after_id = self._root.after(POLL_MS, self._on_timer)
+
+    def _release(self, root: tkinter.Tk) -> None:
+        """Release the pipe and the file handler, and stop the poll."""
+        if self._read_fd is not None and self._write_fd is not None:
+            root.tk.deletefilehandler(self._read_fd)
+            os.close(self._read_fd)
+            os.close(self._write_fd)
+        if self._after_id is not None:
+            root.after_cancel(self._after_id)
+            self._after_id = None
+        self._busy = None
+
+    def _wake_pipe(self) -> None:
+        """Any thread, under the mailbox's lock: make Tk's file handler run."""
+        assert self._write_fd is not None
+        with contextlib.suppress(BlockingIOError):  # pipe full: wake-ups are waiting already
+            os.write(self._write_fd, b"!")
+
+    def _on_wake(self, fd: int, _mask: int) -> None:
+        with contextlib.suppress(BlockingIOError):
+            while os.read(fd, 4096):
+                pass
+        self.mailbox.wake_pending = False  # before draining: a post from now on writes a new byte
+        self._drain()
+
+    def _on_timer(self) -> None:
+        self._after_id = None
+        self._drain()
+
+    def _drain(self) -> None:
+        if self.polling and self._root is not None and self._after_id is None:
+            # Armed before any callback runs: one may open a nested Tk loop (a dialog), and polling must go on there.
+            self._after_id = self._root.after(POLL_MS, self._on_timer)
+        super()._drain()
+
+    def _after_slice(self, root: tkinter.Tk, more: bool) -> None:
+        if more:  # let Tk handle input and draw first, then carry on at once
             if self._after_id is not None:
                 root.after_cancel(self._after_id)
             self._after_id = root.after(0, self._on_timer)
-        elif polling and self._after_id is not None and not (self._busy is not None and self._busy()):
+        elif self.polling and self._after_id is not None and not (self._busy is not None and self._busy()):
             root.after_cancel(self._after_id)  # nothing in flight: no poll while idle
             self._after_id = None
+{% endif %}

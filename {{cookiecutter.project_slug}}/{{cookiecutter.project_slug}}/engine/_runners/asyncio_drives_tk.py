@@ -25,7 +25,8 @@ callback services Tk, handling every pending Tk event with
 `TK_UPDATE_INTERVAL` later (a plain `call_later` callback costs less than a
 coroutine that sleeps, and `dooneevent` less than `update()`: measured, see
 the template's benchmark). Outcomes come back through the mailbox, which in
-this pattern schedules its inbox on the loop itself rather than waking Tk.
+this pattern schedules its inbox on the loop itself (`_LoopInbox`) rather
+than waking Tk.
 Submitted coroutines become tasks on the loop's next turn, a slice at a time
 (starter.py): a Tk callback runs inside one loop callback here, so a burst
 of submits must not be made into tasks all inside it. The loop outlives each
@@ -38,12 +39,14 @@ from __future__ import annotations
 
 import _tkinter
 import asyncio
+import contextlib
 import tkinter
 from collections.abc import Coroutine
 from typing import Any
 
 from {{ cookiecutter.project_slug }}.engine.base import RunnerBase, wind_down
 from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
+from {{ cookiecutter.project_slug }}.engine.mailbox import Handler, Inbox
 from {{ cookiecutter.project_slug }}.engine.starter import TaskStarter
 
 #: Seconds between two Tk services: the longest a click or a redraw waits, and 1 / (idle wake-ups per second).
@@ -56,7 +59,7 @@ class Runner(RunnerBase):
     def __init__(self, root: tkinter.Tk) -> None:
         self._asyncio = asyncio.Runner()
         self._loop = self._asyncio.get_loop()
-        super().__init__(root, owner_loop=self._loop)
+        super().__init__(root)
         self._starter = TaskStarter(self._loop, self._loop.call_soon)
         #: While mainloop() runs: the future it waits for; quit(), close() or the window's end resolve it.
         self._serving: asyncio.Future[None] | None = None
@@ -111,6 +114,9 @@ class Runner(RunnerBase):
         if self._serving is not None and not self._serving.done():
             self._serving.set_result(None)
 
+    def _make_inbox(self, root: tkinter.Tk) -> Inbox:
+        return _LoopInbox(root, self._handle, self._loop)
+
     def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
         self._starter.put(coro)
 
@@ -122,3 +128,29 @@ class Runner(RunnerBase):
             return
         self._asyncio.run(wind_down(deadline))
         self._asyncio.close()
+
+
+class _LoopInbox(Inbox):
+    """asyncio's loop owns the Tk thread: the mailbox schedules the inbox on that loop.
+
+    An outcome is then handled at the end of the loop turn in which its task
+    ended, rather than at Tk's next service.
+    """
+
+    def __init__(self, root: tkinter.Tk, handle: Handler, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        super().__init__(root, handle, self._wake_loop)
+
+    def _wake_loop(self) -> None:
+        """Any thread, under the mailbox's lock: have the loop drain the inbox at the end of its current turn."""
+        with contextlib.suppress(RuntimeError):  # the loop is closed: so is the inbox, in a moment
+            self._loop.call_soon_threadsafe(self._on_wake)
+
+    def _on_wake(self) -> None:
+        self.mailbox.wake_pending = False  # before draining: a post from now on schedules a new drain
+        self._drain()
+
+    def _after_slice(self, root: tkinter.Tk, more: bool) -> None:
+        if more and not self.mailbox.wake_pending:  # after the loop's next turn, in which Tk may be serviced
+            self.mailbox.wake_pending = True
+            self._loop.call_soon(self._on_wake)
