@@ -166,7 +166,8 @@ def draw_chart(rows: list[dict[str, Series]], title: str, path: Path) -> Any:
         ax.axvline(one.last_ms, color="tab:purple", linewidth=1, label="last result")
         ax.axhline(one.period_ms, color="tab:green", linestyle=":", linewidth=1, label="the heartbeat's period")
         ax.axhline(20, color="tab:red", linestyle="--", linewidth=1, label="20 ms: the stall target")
-        ax.plot(one.t_ms, one.gap_ms, "-o", color="tab:blue", markersize=2.5, linewidth=1)
+        # Each gap drawn over the time it spans, up to the run that ended it: a freeze shows as a plateau.
+        ax.plot(one.t_ms, one.gap_ms, "-o", drawstyle="steps-pre", color="tab:blue", markersize=2.5, linewidth=1)
         ax.set_title(f"{name}\nworst gap {one.worst_ms:,.0f} ms", fontsize=9)
         ax.set_yscale("log")
         ax.set_ylim(1, worst * 1.5)
@@ -178,9 +179,10 @@ def draw_chart(rows: list[dict[str, Series]], title: str, path: Path) -> Any:
     for ax in axes[:, 0]:
         ax.set_ylabel("heartbeat gap (ms, log scale)")
     handles, labels = panels[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8, frameon=False)
+    legend_columns = len(labels) if columns >= len(labels) else 2  # on one line if the figure is wide enough
+    figure.legend(handles, labels, loc="lower center", ncol=legend_columns, fontsize=8, frameon=False)
     figure.suptitle(title, fontsize=10)
-    figure.tight_layout(rect=(0, 0.04, 1, 1))
+    figure.tight_layout(rect=(0, 0.03 * -(-len(labels) // legend_columns), 1, 1))
     figure.savefig(path, dpi=110)
     return figure
 

@@ -99,24 +99,31 @@ class Heartbeat:
     def stop(self) -> dict[str, float]:
         """Stop beating; the spread of all the gaps, the one still open at the end included."""
         self.root.after_cancel(self._after_id)
-        return spread(self.gaps(until=time.perf_counter()))
+        return spread(between([*self.beats, time.perf_counter()]))
 
-    def gaps(self, since: float | None = None, until: float | None = None) -> list[float]:
-        """The gaps between runs, in seconds, from `since` (or the start) to `until` (or the last run).
+    def gaps_during(self, since: float, until: float, *, cut: bool = False) -> list[float]:
+        """The gaps between runs that overlap the moments `since` to `until`, in seconds.
 
-        A gap cut by `since` or `until` counts from or to that moment.
+        Whole gaps, as the window lived them; with `cut`, the first one counts
+        from `since` only. Call it once the heartbeat has run past `until`.
         """
-        start = self.beats[0] if since is None else since
-        inside = [beat for beat in self.beats if start < beat and (until is None or beat < until)]
-        beats = [start, *inside, *([] if until is None else [until])]
-        return [later - earlier for earlier, later in itertools.pairwise(beats)]
+        earlier = [beat for beat in self.beats if beat <= since]
+        start = since if cut or not earlier else earlier[-1]
+        later = [beat for beat in self.beats if beat > since]
+        ending = next((index for index, beat in enumerate(later) if beat >= until), len(later) - 1)
+        return between([start, *later[: ending + 1]])
 
     def series(self, origin: float) -> dict[str, list[float]]:
         """Every run as (seconds since `origin`, the gap that ended there in ms), for a chart over time."""
         return {
             "t_s": [beat - origin for beat in self.beats[1:]],
-            "gap_ms": [gap * 1000 for gap in self.gaps()],
+            "gap_ms": [gap * 1000 for gap in between(self.beats)],
         }
+
+
+def between(moments: list[float]) -> list[float]:
+    """The time from each moment to the next."""
+    return [later - earlier for earlier, later in itertools.pairwise(moments)]
 
 
 class Bench:
@@ -234,12 +241,12 @@ class Bench:
     def burst(self, runner: RunnerBase, count: int) -> dict[str, Any]:
         """Trivial coroutines submitted in one Tk callback: the time inside it, the heartbeat, the last result.
 
-        The heartbeat's gaps, up to the last result, are given whole (from
-        the submit on: the submitting callback holds the Tk thread too) and
-        from the moment that callback returned (the stall the runner itself
-        causes). `series` is every beat over time, from `SERIES_MARGIN_S`
-        before the submit to as long after the last result, so that a chart
-        shows the steady beat around the stall.
+        The heartbeat's gaps from the submit to the last result are given
+        whole (the submitting callback holds the Tk thread too) and from the
+        moment that callback returned (the stall the runner itself causes).
+        `series` is every beat over time, from `SERIES_MARGIN_S` before the
+        submit to as long after the last result, so that a chart shows the
+        steady beat around the stall.
         """
         done = 0
         began = returned = last = 0.0
@@ -267,8 +274,8 @@ class Bench:
         heartbeat.stop()
         return {
             "submit_s": returned - began,
-            "heartbeat": spread(heartbeat.gaps(since=began, until=last)),
-            "heartbeat_after_submit": spread(heartbeat.gaps(since=returned, until=last)),
+            "heartbeat": spread(heartbeat.gaps_during(began, last)),
+            "heartbeat_after_submit": spread(heartbeat.gaps_during(returned, last, cut=True)),
             "seconds": last - began,
             "per_s": count / (last - began),
             "series": heartbeat.series(origin=began),
