@@ -215,7 +215,8 @@ class NaiveThreadPerTask:
     `queue.Queue`, which the Tk thread empties every 10 ms from `after()`,
     all of it at each poll. This is what our thread-per-task is measured
     against: it paces its thread starts and delivers through the mailbox
-    instead. A stream's peak is the most items found waiting at one poll.
+    instead. A stream's peak is the most messages (items, nearly all) found
+    waiting at one poll.
     """
 
     pattern = "naive-thread-per-task"
