@@ -388,6 +388,7 @@ class Bench:
             root.destroy()
 
     def measure(self, runner_class: type[RunnerBase]) -> dict[str, Any]:
+        """Every workload, in order, through one `runner_class(root)` on this bench's root; closed at the end."""
         sizes = self.sizes
         figures: dict[str, Any] = {"pattern": runner_class.pattern}
         figures["idle_plain_mainloop"] = self.idle(sizes.idle_seconds)
