@@ -9,8 +9,9 @@
 
 It opens a real Tk root, pushes fixed workloads through the runner, and
 prints one table: idle cost, latency both ways, how late a 5 ms heartbeat on
-the Tk loop fires under load, throughput, streams, calls onto Tk, threads and
-memory, and whether coroutines keep running while a modal dialog is open.
+the Tk loop fires under load, how late results arrive, two bursts of trivial
+tasks submitted in one click, streams, calls onto Tk, threads and memory, and
+whether coroutines keep running while a modal dialog is open.
 `--task` times your own coroutine function (called with no arguments) in
 place of the long task. `--json` prints the figures as JSON, for tools that
 compare patterns (the template's bench/compare_patterns.py measures all five
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import itertools
 import json
 import platform
 import statistics
@@ -43,6 +45,8 @@ if sys.platform != "win32":
     import resource
 
 HEARTBEAT_MS = 5
+#: How long the burst's heartbeat is recorded before the submit and after the last result.
+SERIES_MARGIN_S = 0.1
 
 
 @dataclass
@@ -51,17 +55,18 @@ class Sizes:
     latency_samples: int
     long_task_seconds: float
     overlapping: tuple[int, int]
-    burst: int
+    bursts: tuple[int, int]
     stream_items: int
 
 
 FULL = Sizes(
-    idle_seconds=2.0, latency_samples=300, long_task_seconds=1.0, overlapping=(200, 1000), burst=10_000,
+    idle_seconds=2.0, latency_samples=300, long_task_seconds=1.0, overlapping=(200, 1000), bursts=(1_000, 10_000),
     stream_items=100_000,
 )  # fmt: skip
 QUICK = Sizes(
-    idle_seconds=0.3, latency_samples=30, long_task_seconds=0.2, overlapping=(20, 100), burst=500, stream_items=5_000
-)
+    idle_seconds=0.3, latency_samples=30, long_task_seconds=0.2, overlapping=(20, 100), bursts=(100, 500),
+    stream_items=5_000,
+)  # fmt: skip
 
 
 def usage() -> tuple[float, int]:
@@ -84,20 +89,41 @@ class Heartbeat:
 
     def __init__(self, root: tkinter.Misc) -> None:
         self.root = root
-        self.gaps: list[float] = []
-        self._last = time.perf_counter()
+        self.beats: list[float] = [time.perf_counter()]  # when it started, then when each run came
         self._after_id = root.after(HEARTBEAT_MS, self._beat)
 
     def _beat(self) -> None:
-        now = time.perf_counter()
-        self.gaps.append(now - self._last)
-        self._last = now
+        self.beats.append(time.perf_counter())
         self._after_id = self.root.after(HEARTBEAT_MS, self._beat)
 
     def stop(self) -> dict[str, float]:
+        """Stop beating; the spread of all the gaps, the one still open at the end included."""
         self.root.after_cancel(self._after_id)
-        self.gaps.append(time.perf_counter() - self._last)  # the gap still open at the end counts too
-        return spread(self.gaps)
+        return spread(between([*self.beats, time.perf_counter()]))
+
+    def gaps_during(self, since: float, until: float, *, cut: bool = False) -> list[float]:
+        """The gaps between runs that overlap the moments `since` to `until`, in seconds.
+
+        Whole gaps, as the window lived them; with `cut`, the first one counts
+        from `since` only. Call it once the heartbeat has run past `until`.
+        """
+        earlier = [beat for beat in self.beats if beat <= since]
+        start = since if cut or not earlier else earlier[-1]
+        later = [beat for beat in self.beats if beat > since]
+        ending = next((index for index, beat in enumerate(later) if beat >= until), len(later) - 1)
+        return between([start, *later[: ending + 1]])
+
+    def series(self, origin: float) -> dict[str, list[float]]:
+        """Every run as (seconds since `origin`, the gap that ended there in ms), for a chart over time."""
+        return {
+            "t_s": [beat - origin for beat in self.beats[1:]],
+            "gap_ms": [gap * 1000 for gap in between(self.beats)],
+        }
+
+
+def between(moments: list[float]) -> list[float]:
+    """The time from each moment to the next."""
+    return [later - earlier for earlier, later in itertools.pairwise(moments)]
 
 
 class Bench:
@@ -151,15 +177,25 @@ class Bench:
         def send() -> None:
             runner.submit(probe, time.perf_counter(), on_result=arrived)
 
-        send()
+        self.root.after(0, send)  # every submit from a Tk callback, as in the app
         self.pump(runner, lambda: len(back) >= samples)
         return {"tk_to_asyncio": spread(to_loop), "asyncio_to_tk": spread(back)}
 
     def heartbeat(self, runner: RunnerBase, start: Callable[[RunnerBase], object]) -> dict[str, float]:
-        """Gaps between runs of a 5 ms `after()` timer while a workload runs, in ms."""
+        """Gaps between runs of a 5 ms `after()` timer while a workload runs, in ms.
+
+        The workload is started from a Tk callback, as a click starts it in the app.
+        """
         heartbeat = Heartbeat(self.root)
-        start(runner)
-        self.pump(runner, lambda: runner.in_flight == 0)
+        started = False
+
+        def click() -> None:
+            nonlocal started
+            start(runner)
+            started = True
+
+        self.root.after(0, click)
+        self.pump(runner, lambda: started and runner.in_flight == 0)
         return heartbeat.stop()
 
     def long(self, runner: RunnerBase) -> None:
@@ -172,42 +208,78 @@ class Bench:
 
         runner.submit(self.long_task or long_task, on_progress=lambda value: None)
 
-    @staticmethod
-    def overlapping(count: int) -> Callable[[RunnerBase], None]:
+    def overlapping(self, runner: RunnerBase, count: int) -> dict[str, dict[str, float]]:
+        """`count` tasks of 20 to 29 ms submitted in one click: the heartbeat, and how late each result arrives.
+
+        A result's delivery lag is the time from its `submit()` to its
+        `on_result`, less the task's own sleep: what the runner adds.
+        """
+        lags: list[float] = []
+
+        def length(i: int) -> float:
+            return 0.02 + (i % 10) / 1000
+
         async def short_task(i: int) -> int:
-            await asyncio.sleep(0.02 + (i % 10) / 1000)
+            await asyncio.sleep(length(i))
             report_progress(i)
             return i
 
         def start(runner: RunnerBase) -> None:
             for i in range(count):
-                runner.submit(short_task, i, on_result=lambda value: None, on_progress=lambda value: None)
+                submitted = time.perf_counter()
 
-        return start
+                def arrived(i: int, submitted: float = submitted) -> None:
+                    lags.append(time.perf_counter() - submitted - length(i))
+
+                runner.submit(short_task, i, on_result=arrived, on_progress=lambda value: None)
+
+        heartbeat = self.heartbeat(runner, start)
+        if len(lags) != count:
+            raise RuntimeError(f"{count - len(lags)} of {count} overlapping tasks gave no result")
+        return {"heartbeat": heartbeat, "lag": spread(lags)}
 
     def burst(self, runner: RunnerBase, count: int) -> dict[str, Any]:
-        """Trivial coroutines submitted in one Tk callback: the heartbeat meanwhile, and the time to the last result."""
+        """Trivial coroutines submitted in one Tk callback: the time inside it, the heartbeat, the last result.
+
+        The heartbeat's gaps from the submit to the last result are given
+        whole (the submitting callback holds the Tk thread too) and from the
+        moment that callback returned (the stall the runner itself causes).
+        `series` is every beat over time, from `SERIES_MARGIN_S` before the
+        submit to as long after the last result, so that a chart shows the
+        steady beat around the stall.
+        """
         done = 0
-        began = 0.0
+        began = returned = last = 0.0
 
         async def nothing() -> None:
             return None
 
         def arrived(_: object) -> None:
-            nonlocal done
+            nonlocal done, last
             done += 1
+            last = time.perf_counter()
 
         def submit_all() -> None:
-            nonlocal began
+            nonlocal began, returned
             began = time.perf_counter()
             for _ in range(count):
                 runner.submit(nothing, on_result=arrived)
+            returned = time.perf_counter()
 
         heartbeat = Heartbeat(self.root)
-        self.root.after(0, submit_all)
+        self.root.after(round(SERIES_MARGIN_S * 1000), submit_all)
         self.pump(runner, lambda: done >= count)
-        took = time.perf_counter() - began
-        return {"heartbeat": heartbeat.stop(), "seconds": took, "per_s": count / took}
+        margin_ends = time.perf_counter() + SERIES_MARGIN_S
+        self.pump(runner, lambda: time.perf_counter() >= margin_ends)
+        heartbeat.stop()
+        return {
+            "submit_s": returned - began,
+            "heartbeat": spread(heartbeat.gaps_during(began, last)),
+            "heartbeat_after_submit": spread(heartbeat.gaps_during(returned, last, cut=True)),
+            "seconds": last - began,
+            "per_s": count / (last - began),
+            "series": heartbeat.series(origin=began),
+        }
 
     def stream(self, runner: RunnerBase, count: int) -> dict[str, Any]:
         """Items from one async generator to `on_item`: how fast, how steady the window, how full the buffer."""
@@ -222,14 +294,15 @@ class Bench:
             nonlocal received
             received += 1
 
+        handles: list[TaskHandle] = []
         heartbeat = Heartbeat(self.root)
         began = time.perf_counter()
-        handle: TaskHandle = runner.stream(numbers, on_item=on_item, on_result=finished.append)
+        self.root.after(0, lambda: handles.append(runner.stream(numbers, on_item=on_item, on_result=finished.append)))
         self.pump(runner, lambda: bool(finished))
         took = time.perf_counter() - began
-        if received != count or finished != [count] or handle.stream is None:
+        if received != count or finished != [count] or handles[0].stream is None:
             raise RuntimeError(f"the stream lost items: {received} of {count} arrived")
-        return {"items_per_s": count / took, "heartbeat": heartbeat.stop(), "buffer_peak": handle.stream.peak}
+        return {"items_per_s": count / took, "heartbeat": heartbeat.stop(), "buffer_peak": handles[0].stream.peak}
 
     def calls_onto_tk(self, runner: RunnerBase, samples: int) -> dict[str, float]:
         """`await to_tk(fn)` from a task: the round trip to the Tk thread and back."""
@@ -241,8 +314,8 @@ class Bench:
                 await to_tk(self.root.winfo_exists)
                 times.append(time.perf_counter() - began)
 
-        runner.submit(ask_tk)
-        self.pump(runner, lambda: runner.in_flight == 0)
+        self.root.after(0, lambda: runner.submit(ask_tk))
+        self.pump(runner, lambda: len(times) >= samples and runner.in_flight == 0)
         return spread(times)
 
     def modal_dialog(self, runner: RunnerBase) -> dict[str, Any]:
@@ -304,32 +377,47 @@ class Bench:
             "result_arrived_during_dialog": any(arrivals_during),
         }
 
+    @classmethod
+    def run(cls, sizes: Sizes, long_task: Callable[[], Any] | None, runner_class: type[RunnerBase]) -> dict[str, Any]:
+        """Every workload through `runner_class`, on a Tk root of its own; the figures by name."""
+        root = tkinter.Tk()
+        root.title("benchmark")
+        try:
+            return cls(root, sizes, long_task).measure(runner_class)
+        finally:
+            root.destroy()
 
-def measure(sizes: Sizes, long_task: Callable[[], Any] | None, runner_class: type[RunnerBase]) -> dict[str, Any]:
-    root = tkinter.Tk()
-    root.title("benchmark")
-    bench = Bench(root, sizes, long_task)
-    figures: dict[str, Any] = {"pattern": runner_class.pattern, "idle_plain_mainloop": bench.idle(sizes.idle_seconds)}
-    runner = runner_class(root)
-    try:
-        figures["idle_with_runner"] = bench.idle(sizes.idle_seconds, runner)
-        figures.update(bench.latency(runner, sizes.latency_samples))
-        figures["heartbeat_long_task"] = bench.heartbeat(runner, bench.long)
-        for count in sizes.overlapping:
-            figures[f"heartbeat_{count}_tasks"] = bench.heartbeat(runner, bench.overlapping(count))
-        figures["burst"] = bench.burst(runner, sizes.burst)
-        figures["stream"] = bench.stream(runner, sizes.stream_items)
-        figures["to_tk"] = bench.calls_onto_tk(runner, sizes.latency_samples)
-        figures["modal_dialog"] = bench.modal_dialog(runner)
-        figures["idle_after_work"] = bench.idle(sizes.idle_seconds, runner)
-        figures["peak_threads"] = bench.peak_threads
-        if sys.platform != "win32":
-            scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
-            figures["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
-    finally:
-        runner.close()
-        root.destroy()
-    return figures
+    def measure(self, runner_class: type[RunnerBase]) -> dict[str, Any]:
+        """Every workload, in order, through one `runner_class(root)` on this bench's root; closed at the end."""
+        sizes = self.sizes
+        figures: dict[str, Any] = {"pattern": runner_class.pattern}
+        figures["idle_plain_mainloop"] = self.idle(sizes.idle_seconds)
+        runner = runner_class(self.root)
+        try:
+            figures["idle_with_runner"] = self.idle(sizes.idle_seconds, runner)
+            figures.update(self.latency(runner, sizes.latency_samples))
+            figures["heartbeat_long_task"] = self.heartbeat(runner, self.long)
+            for count in sizes.overlapping:
+                overlapping = self.overlapping(runner, count)
+                figures[f"heartbeat_{count}_tasks"] = overlapping["heartbeat"]
+                figures[f"lag_{count}_tasks"] = overlapping["lag"]
+            for count in sizes.bursts:
+                figures[f"burst_{count}"] = self.burst(runner, count)
+            # The smaller burst's heartbeat over time, for a chart; the larger one's is left out of the figures.
+            series = figures[f"burst_{sizes.bursts[0]}"].pop("series")
+            figures["burst_series"] = {"tasks": sizes.bursts[0], "heartbeat_ms": HEARTBEAT_MS, **series}
+            del figures[f"burst_{sizes.bursts[1]}"]["series"]
+            figures["stream"] = self.stream(runner, sizes.stream_items)
+            figures["to_tk"] = self.calls_onto_tk(runner, sizes.latency_samples)
+            figures["modal_dialog"] = self.modal_dialog(runner)
+            figures["idle_after_work"] = self.idle(sizes.idle_seconds, runner)
+            figures["peak_threads"] = self.peak_threads
+            if sys.platform != "win32":
+                scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+                figures["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
+        finally:
+            runner.close()
+        return figures
 
 
 def rows(figures: dict[str, Any], sizes: Sizes) -> list[tuple[str, str]]:
@@ -338,9 +426,22 @@ def rows(figures: dict[str, Any], sizes: Sizes) -> list[tuple[str, str]]:
     def trio(d: dict[str, float]) -> str:
         return f"{d['p50']:.2f} / {d['p99']:.2f} / {d['max']:.2f}"
 
+    def burst_rows(count: int) -> list[tuple[str, str]]:
+        burst = figures[f"burst_{count}"]
+        return [
+            (f"{count:,}-task burst: time inside the submitting callback, total (ms) / per submit() (µs)", (
+                f"{burst['submit_s'] * 1000:,.1f} / {burst['submit_s'] / count * 1e6:,.1f}")),
+            (f"{count:,}-task burst: heartbeat gap, whole, p50 / p99 / max (ms)", trio(burst["heartbeat"])),
+            (f"{count:,}-task burst: heartbeat gap after the submitting callback returned, p50 / p99 / max (ms)",
+                trio(burst["heartbeat_after_submit"])),
+            (f"{count:,}-task burst: last result after (ms), round trips/s", (
+                f"{burst['seconds'] * 1000:,.0f}, {burst['per_s']:,.0f}")),
+        ]  # fmt: skip
+
     idle_s = sizes.idle_seconds
     small, large = sizes.overlapping
     dialog = figures["modal_dialog"]
+    peak = figures["stream"]["buffer_peak"]
     return [
         (f"idle CPU over {idle_s:g} s, plain mainloop (ms)", f"{figures['idle_plain_mainloop']['cpu_s'] * 1000:.1f}"),
         (f"idle CPU over {idle_s:g} s, with runner (ms)", f"{figures['idle_with_runner']['cpu_s'] * 1000:.1f}"),
@@ -351,13 +452,14 @@ def rows(figures: dict[str, Any], sizes: Sizes) -> list[tuple[str, str]]:
         ("asyncio->Tk latency p50 / p99 / max (ms)", trio(figures["asyncio_to_tk"])),
         (f"heartbeat gap, 1 task of {sizes.long_task_seconds:g} s (ms)", trio(figures["heartbeat_long_task"])),
         (f"heartbeat gap, {small} overlapping tasks (ms)", trio(figures[f"heartbeat_{small}_tasks"])),
+        (f"{small} overlapping tasks: delivery lag beyond the task's own length, p50 / p99 / max (ms)",
+            trio(figures[f"lag_{small}_tasks"])),
         (f"heartbeat gap, {large} overlapping tasks (ms)", trio(figures[f"heartbeat_{large}_tasks"])),
-        (f"{sizes.burst:,}-task burst: heartbeat gap p50 / p99 / max (ms)", trio(figures["burst"]["heartbeat"])),
-        (f"{sizes.burst:,}-task burst: last result after (ms), round trips/s", (
-            f"{figures['burst']['seconds'] * 1000:,.0f}, {figures['burst']['per_s']:,.0f}")),
+        *burst_rows(sizes.bursts[0]),
+        *burst_rows(sizes.bursts[1]),
         (f"stream of {sizes.stream_items:,} items: items per second", f"{figures['stream']['items_per_s']:,.0f}"),
         ("stream: heartbeat gap p50 / p99 / max (ms)", trio(figures["stream"]["heartbeat"])),
-        (f"stream: buffer peak (items, bound {STREAM_BUFFER})", str(figures["stream"]["buffer_peak"])),
+        (f"stream: buffer peak (items, bound {STREAM_BUFFER})", "n/a" if peak is None else str(peak)),
         ("to_tk round trip p50 / p99 / max (ms)", trio(figures["to_tk"])),
         ("peak threads", str(figures["peak_threads"])),
         ("peak RSS (MiB)", f"{figures['peak_rss_mib']:.0f}" if "peak_rss_mib" in figures else "n/a"),
@@ -413,7 +515,7 @@ def main(argv: list[str] | None = None) -> None:
 {% else %}
     runner_class = Runner
 {% endif %}
-    figures = measure(sizes, load_task(args.task) if args.task else None, runner_class)
+    figures = Bench.run(sizes, load_task(args.task) if args.task else None, runner_class)
     figures["machine"] = machine()
     figures["rows"] = rows(figures, sizes)
     if args.json:
