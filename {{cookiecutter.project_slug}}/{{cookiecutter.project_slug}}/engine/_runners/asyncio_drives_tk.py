@@ -23,11 +23,10 @@ of `asyncio.run`, which also turns Ctrl-C into `KeyboardInterrupt`). A loop
 callback services Tk, handling every pending Tk event with
 `dooneevent(DONT_WAIT)` until none is left, and calls itself again
 `TK_UPDATE_INTERVAL` later (a plain `call_later` callback costs less than a
-coroutine that sleeps, and `dooneevent` less than `update()`: measured, see
-the template's benchmark). Outcomes come back through the mailbox, which in
-this pattern schedules its inbox on the loop itself (`_LoopInbox`) rather
-than waking Tk.
-Submitted coroutines become tasks on the loop's next turn, a slice at a time
+coroutine that sleeps, and `dooneevent` less than `update()`: measured by
+the template's bench/tk_service.py). Outcomes come back through the mailbox,
+which in this pattern schedules its inbox on the loop itself (`_LoopInbox`)
+rather than waking Tk. Submitted coroutines become tasks on the loop's next turn, a slice at a time
 (starter.py): a Tk callback runs inside one loop callback here, so a burst
 of submits must not be made into tasks all inside it. The loop outlives each
 `mainloop()` call, so tasks survive a `quit()`. `close()` cancels every task.
