@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import faulthandler
 import logging
+import os
+import sys
 import tkinter
 from collections.abc import Callable, Generator, Iterator
 
@@ -48,10 +50,18 @@ def time_limit(item: pytest.Item) -> float:
     return float(mark.args[0]) if mark is not None else TIME_LIMIT
 
 
+#: The terminal's stderr, kept before pytest captures it for each test: where the backstop's tracebacks go.
+_TERMINAL: list[int] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _TERMINAL.append(os.dup(sys.stderr.fileno()))  # output is not captured yet while pytest configures
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
     """The backstop: a test stuck `BACKSTOP` s past its limit (in a fixture, say) ends the run, with tracebacks."""
-    faulthandler.dump_traceback_later(time_limit(item) + BACKSTOP, exit=True)
+    faulthandler.dump_traceback_later(time_limit(item) + BACKSTOP, exit=True, file=_TERMINAL[-1])
     try:
         return (yield)
     finally:

@@ -194,3 +194,30 @@ def test_destroying_the_window_ends_mainloop_even_without_close(root, runner):
     for thread in new_threads(threads_before):
         thread.join(5)
 {% endif %}
+{% if "thread-per-task" in here %}
+
+
+{{ here | among("thread-per-task") | patterns_mark(here) }}def test_a_clean_up_that_outlasts_the_timeout_is_left_to_finish_on_its_daemon_thread(make_runner, wait_for):
+    """close() returns at its timeout; the task's own thread carries on with the clean-up, and delivers nothing."""
+    runner = make_runner()
+    started, finished = threading.Event(), threading.Event()
+    ends: list[str] = []
+
+    async def slow_clean_up() -> None:
+        started.set()
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            await asyncio.sleep(0.5)  # a close handshake with a slow peer, say
+            finished.set()
+
+    runner.submit(slow_clean_up, on_result=ends.append, on_cancelled=lambda: ends.append("cancelled"))
+    wait_for(started.is_set, "the task to start")
+    began = time.monotonic()
+    runner.close(timeout=0.1)
+    assert time.monotonic() - began < 0.4, "close() waited past its timeout for the clean-up"
+    assert not finished.is_set()
+    assert finished.wait(5), "the clean-up did not finish on its thread"
+    wait_for(lambda: True, "a turn of Tk's loop, where a late callback would run")
+    assert ends == [], "no callback may run after close()"
+{% endif %}
