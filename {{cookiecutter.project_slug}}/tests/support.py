@@ -145,12 +145,15 @@ class TimeLimit:
         self._previous: Any = None
         self._wake: tuple[int, int] | None = None
         self._previous_wake_fd = -1
+        self._interp: Any = None
 
     def __enter__(self) -> TimeLimit:
         if not hasattr(signal, "SIGALRM"):
             return self
-        interp = getattr(self.roots[-1].tk, "_interp", None) if self.roots else None  # past MainThreadOnly
+        # Any Tk interpreter will do: Tk watches file handlers for the thread. MainThreadOnly may hide the command.
+        interp = getattr(self.roots[-1].tk, "_interp", None) if self.roots else None
         if interp is not None and hasattr(interp, "createfilehandler"):
+            self._interp = interp
             self._wake = os.pipe()
             for fd in self._wake:
                 os.set_blocking(fd, False)
@@ -167,7 +170,7 @@ class TimeLimit:
         signal.signal(signal.SIGALRM, self._previous)
         if self._wake is not None:
             signal.set_wakeup_fd(self._previous_wake_fd)
-            self.roots[-1].tk._interp.deletefilehandler(self._wake[0])
+            self._interp.deletefilehandler(self._wake[0])
             for fd in self._wake:
                 os.close(fd)
         if self.expired and str(error) != self._message():  # the failure was swallowed (by Tk), or led to another

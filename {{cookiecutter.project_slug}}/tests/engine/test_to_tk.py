@@ -152,10 +152,14 @@ def test_to_tk_outside_a_runner_task_says_so():
 {{ on_the_side | patterns_mark(here) }}def test_a_task_cancelled_while_its_dialog_is_open_ends_at_once_and_the_answer_is_dropped(
     root, runner, recorder, wait_for
 ):
+    ended_while_open: list[bool] = []
+
     def dialog() -> str:
         def cancel_then_close_once_ended() -> bool:
             handle.cancel()  # once sent, a no-op
-            return handle.done  # on_cancelled has run while the dialog is still open
+            if handle.done:  # on_cancelled has run while the dialog is still open
+                ended_while_open.append(True)
+            return handle.done
 
         return modal_dialog(root, close_when=cancel_then_close_once_ended, answer="too late")
 
@@ -165,6 +169,7 @@ def test_to_tk_outside_a_runner_task_says_so():
     handle = runner.submit(asks, **recorder.callbacks())
     wait_for(lambda: handle.done, "the task to end")
     wait_for(lambda: True, "one more turn, where the dropped answer would arrive")
+    assert ended_while_open == [True], "the task ended only once the dialog had closed"
     assert recorder.events == [("cancelled", None)]
     assert handle.state is TaskState.CANCELLED
 {% endif %}
