@@ -4,6 +4,9 @@ The generated conftest.py gives every test a time limit (60 s, or what its
 `time_limit` mark says). A hang is caught wherever it happens: in Tk's loop
 with callbacks that swallow exceptions (Tk does, and a failure raised inside
 one is lost), in an idle event loop of each pattern, and in a blocking wait.
+`wait_for` itself fails at its own timeout, naming what it waited for, and
+at once when its condition raises (Tk would swallow that exception and leave
+the loop idle).
 """
 
 from __future__ import annotations
@@ -58,6 +61,14 @@ HUNG = textwrap.dedent(
         threading.Event().wait()
 
 
+    def test_wait_for_gives_up_naming_what_it_waited_for(runner, wait_for):
+        wait_for(lambda: False, "the impossible", timeout=1)
+
+
+    def test_wait_for_stops_at_once_when_its_condition_raises(runner, wait_for):
+        wait_for(lambda: 1 / 0, "a broken condition")
+
+
     def test_the_suite_goes_on_after_them(runner, wait_for):
         async def answer() -> int:
             return 42
@@ -95,6 +106,13 @@ def test_a_hung_test_fails_within_its_time_limit_and_the_suite_goes_on(tmp_path)
         limit = 60.0 if "default" in name else LIMIT
         assert f"time limit of {limit} s" in failure.get("message", ""), (name, failure.get("message"))
         assert float(cases[name].get("time")) < limit + SLACK, (name, cases[name].get("time"))
+    for name, case in cases.items():
+        if name.startswith("test_wait_for_gives_up"):
+            assert "waited 1 s for the impossible, in vain" in case.find("failure").get("message", ""), name
+            assert float(case.get("time")) < 1 + SLACK, (name, case.get("time"))
+        if name.startswith("test_wait_for_stops_at_once"):
+            assert "ZeroDivisionError" in case.find("failure").get("message", ""), name
+            assert float(case.get("time")) < SLACK, (name, case.get("time"))
     goes_on = [name for name in cases if name.startswith("test_the_suite_goes_on")]
     assert len(goes_on) == len(PATTERNS) and all(cases[name].find("failure") is None for name in goes_on)
     assert elapsed < 60 + 3 * len(PATTERNS) * (LIMIT + SLACK) + 60, elapsed
