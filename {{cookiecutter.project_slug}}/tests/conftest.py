@@ -8,12 +8,15 @@ Every test that uses a runner runs once per runner in this project, and
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import logging
+import os
+import sys
 import tkinter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 import pytest
-from support import AsyncioErrors, Recorder, make_root, run_until
+from support import AsyncioErrors, Recorder, TimeLimit, make_root, run_until
 
 {% if cookiecutter.include_all_patterns %}
 from {{ cookiecutter.project_slug }}.engine import RunnerBase
@@ -34,6 +37,42 @@ from {{ cookiecutter.project_slug }}.engine import Runner, RunnerBase
 def runner_class() -> type[RunnerBase]:
     return Runner
 {% endif %}
+
+
+#: Seconds a test may run before it fails; `@pytest.mark.time_limit(seconds)` gives one test longer.
+TIME_LIMIT = 60.0
+#: Seconds past the limit after which a test stuck where no signal reaches it ends the whole run.
+BACKSTOP = 30.0
+
+
+def time_limit(item: pytest.Item) -> float:
+    mark = item.get_closest_marker("time_limit")
+    return float(mark.args[0]) if mark is not None else TIME_LIMIT
+
+
+#: The terminal's stderr, kept before pytest captures it for each test: where the backstop's tracebacks go.
+_TERMINAL: list[int] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _TERMINAL.append(os.dup(sys.stderr.fileno()))  # output is not captured yet while pytest configures
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    """The backstop: a test stuck `BACKSTOP` s past its limit (in a fixture, say) ends the run, with tracebacks."""
+    faulthandler.dump_traceback_later(time_limit(item) + BACKSTOP, exit=True, file=_TERMINAL[-1])
+    try:
+        return (yield)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """Every test fails, rather than hangs, once it has run `time_limit` seconds."""
+    with TimeLimit(time_limit(item), _ALL_ROOTS):
+        return (yield)
 
 
 @pytest.fixture

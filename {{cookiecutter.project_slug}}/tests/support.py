@@ -8,7 +8,10 @@ worker thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import signal
 import threading
 import time
 import tkinter
@@ -57,18 +60,135 @@ def make_root(hide: frozenset[str] = frozenset()) -> tuple[tkinter.Tk, MainThrea
 def run_until(
     loop: RunnerBase | tkinter.Misc, root: tkinter.Misc, predicate: Callable[[], object], what: str, timeout: float
 ) -> None:
-    """Run `loop.mainloop()` (the runner's, as the app does, or Tk's) until `predicate()` holds, or fail."""
+    """Run `loop.mainloop()` (the runner's, as the app does, or Tk's) until `predicate()` holds, or fail.
+
+    The predicate is checked from a Tk timer. An exception it raises there
+    would be swallowed by Tk and leave the loop idle for ever, so it is
+    caught, the loop is left, and the exception raised here instead. The
+    timer is cancelled on the way out: a stale one would fire, and quit the
+    loop, in a later test.
+    """
     deadline = time.monotonic() + timeout
+    raised: list[BaseException] = []
+    timer: str | None = None
 
     def check() -> None:
-        if predicate() or time.monotonic() > deadline:
+        nonlocal timer
+        timer = None
+        try:
+            done = predicate() or time.monotonic() > deadline
+        except BaseException as exc:
+            raised.append(exc)
+            done = True
+        if done:
             loop.quit()
         else:
-            root.after(2, check)
+            timer = root.after(2, check)
 
-    root.after(0, check)
-    loop.mainloop()
-    assert predicate(), f"waited {timeout} s for {what}, in vain"
+    timer = root.after(0, check)
+    try:
+        loop.mainloop()
+    finally:
+        if timer is not None:
+            with contextlib.suppress(tkinter.TclError):  # the window is gone, and its timers with it
+                root.after_cancel(timer)
+    if raised:
+        raise raised[0]
+    if not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout} s for {what}, in vain")
+        pytest.fail(f"the event loop stopped (the window was closed, or quit() was called) before {what}")
+
+
+def run_mainloop(loop: RunnerBase | tkinter.Misc, root: tkinter.Misc, what: str, timeout: float = 10.0) -> None:
+    """Run `loop.mainloop()` until something the test scheduled ends it; fail if that takes over `timeout` s.
+
+    For tests whose own callbacks end the loop (a close, a destroy): if
+    they never do, this quits the loop after `timeout` seconds and fails,
+    saying `what` it waited for, instead of leaving the window open for ever.
+    """
+    expired: list[bool] = []
+
+    def give_up() -> None:
+        expired.append(True)
+        loop.quit()
+        root.quit()  # Tk's loop, if the runner is closed already (its quit() then does nothing)
+
+    timer = root.after(int(timeout * 1000), give_up)
+    try:
+        loop.mainloop()
+    finally:
+        with contextlib.suppress(tkinter.TclError):  # the window is gone, and its timers with it
+            root.after_cancel(timer)
+    assert not expired, f"waited {timeout} s for {what}, in vain"
+
+
+class TimeLimit:
+    """Fails a test whose call runs longer than `seconds`, wherever it is stuck: the suite's guard against hangs.
+
+    Where there is SIGALRM (Linux, macOS) the test fails with the traceback
+    of the place it was stuck. An idle Tk loop runs no Python code that
+    could notice the alarm, so the signal also writes to a pipe that Tk
+    watches, which wakes it. A failure raised inside a Tk callback would be
+    swallowed by Tk, as any exception there is, so the alarm repeats every
+    `REPEAT` seconds and quits Tk's loop each time, and the test fails on
+    the way out whatever it did meanwhile. Where there is no SIGALRM
+    (Windows) the backstop in conftest.py (`faulthandler`) ends a hung run.
+    """
+
+    REPEAT = 0.5
+
+    def __init__(self, seconds: float, roots: list[tkinter.Tk]) -> None:
+        self.seconds = seconds
+        self.roots = roots
+        self.expired = False
+        self._previous: Any = None
+        self._wake: tuple[int, int] | None = None
+        self._previous_wake_fd = -1
+        self._interp: Any = None
+
+    def __enter__(self) -> TimeLimit:
+        if not hasattr(signal, "SIGALRM"):
+            return self
+        # Any Tk interpreter will do: Tk watches file handlers for the thread. MainThreadOnly may hide the command.
+        interp = getattr(self.roots[-1].tk, "_interp", None) if self.roots else None
+        if interp is not None and hasattr(interp, "createfilehandler"):
+            self._interp = interp
+            self._wake = os.pipe()
+            for fd in self._wake:
+                os.set_blocking(fd, False)
+            self._previous_wake_fd = signal.set_wakeup_fd(self._wake[1])
+            interp.createfilehandler(self._wake[0], tkinter.READABLE, self._drain)
+        self._previous = signal.signal(signal.SIGALRM, self._expire)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds, self.REPEAT)
+        return self
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if not hasattr(signal, "SIGALRM"):
+            return
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, self._previous)
+        if self._wake is not None:
+            signal.set_wakeup_fd(self._previous_wake_fd)
+            self._interp.deletefilehandler(self._wake[0])
+            for fd in self._wake:
+                os.close(fd)
+        if self.expired and str(error) != self._message():  # the failure was swallowed (by Tk), or led to another
+            pytest.fail(self._message())
+
+    @staticmethod
+    def _drain(fd: int, mask: int) -> None:
+        with contextlib.suppress(BlockingIOError):
+            os.read(fd, 512)
+
+    def _expire(self, signum: int, frame: object) -> None:
+        self.expired = True
+        for root in self.roots[-1:]:  # quit() ends whichever Tk loop runs, whichever root it is called on
+            root.quit()
+        pytest.fail(self._message())
+
+    def _message(self) -> str:
+        return f"the test ran longer than its time limit of {self.seconds} s"
 
 
 class Recorder:
@@ -137,9 +257,15 @@ class Ticker:
             self.ticks += 1
 
 
-async def until(flag: threading.Event) -> None:
-    """Inside a task: wait until the test sets `flag` (from the Tk thread, so not an asyncio.Event)."""
-    while not flag.is_set():  # noqa: ASYNC110 - set from another thread, which an asyncio.Event does not allow
+async def until(flag: threading.Event, limit: float = 10.0) -> None:
+    """Inside a task: wait until the test sets `flag` (from the Tk thread, so not an asyncio.Event).
+
+    Raises TimeoutError after `limit` seconds, so a test that never sets it ends the task with an error.
+    """
+    deadline = time.monotonic() + limit
+    while not flag.is_set():  # set from another thread, which an asyncio.Event does not allow
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the test did not set the flag within {limit} s")
         await asyncio.sleep(0.002)
 
 

@@ -42,7 +42,7 @@ def run_driver(driver: str, *args: str) -> tuple[subprocess.CompletedProcess[str
         [sys.executable, "-X", "dev", "-W", "error", "-c", driver, *args],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=45,  # under the suite's time limit of 60 s, so that this says which run hung
     )
     return done, time.monotonic() - began
 {% if cookiecutter.include_all_patterns %}

@@ -15,7 +15,7 @@ import pytest
 {% if live %}
 from support import Recorder, boom, until
 
-from {{ cookiecutter.project_slug }}.engine import RunnerBase, TaskState
+from {{ cookiecutter.project_slug }}.engine import RunnerBase, TaskState, report_progress
 {% else %}
 from support import boom
 
@@ -100,6 +100,34 @@ def test_a_double_click_runs_the_task_once_by_default(root, runner, recorder, wa
     wait_for(lambda: all(h.done for h in handles), "all fifty runs to end")
     assert recorder.events == [("result", 49)]
     assert [h.state for h in handles] == [TaskState.CANCELLED] * 49 + [TaskState.DONE]
+
+
+{{ live | patterns_mark(here) }}def test_a_superseded_run_that_ignores_its_cancellation_delivers_nothing(runner, recorder, wait_for):
+    """It catches the cancellation, reports progress and returns: none of that reaches the window."""
+    started = threading.Event()
+    earlier = Recorder()
+
+    async def first() -> str:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            report_progress("late progress")
+            await asyncio.sleep(0.01)
+            return "late result"
+        return "not reached"
+
+    async def second() -> str:
+        await asyncio.sleep(0)
+        return "newest"
+
+    old = runner.submit(first, group="search", exclusive=True, **earlier.callbacks())
+    wait_for(started.is_set, "the first run to start")
+    new = runner.submit(second, group="search", exclusive=True, **recorder.callbacks())
+    wait_for(lambda: old.done and new.done, "both runs to end")
+    wait_for(lambda: True, "one more turn, where a late callback would arrive")
+    assert earlier.events == [], "the superseded run delivered something"
+    assert recorder.events == [("result", "newest")]
 
 
 {{ live | patterns_mark(here) }}def test_cancel_all_of_a_group_leaves_the_other_tasks_alone(runner, recorder, wait_for):

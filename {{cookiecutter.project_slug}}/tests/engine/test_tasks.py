@@ -3,6 +3,17 @@
 {% set live = here | among("shared-loop-thread", "thread-per-task", "asyncio-drives-tk", "tk-drives-asyncio") %}
 {% set blocking = here | among("blocking") %}
 {% set started_by_the_tk_loop = here | among("thread-per-task", "asyncio-drives-tk", "tk-drives-asyncio") %}
+{% set threaded = here | among("shared-loop-thread", "thread-per-task") %}
+{% set one_thread = here | among("blocking", "asyncio-drives-tk", "tk-drives-asyncio") %}
+{# Starting a thread per task is slow: that pattern gets smaller bursts, still many time slices' worth. #}
+{% if here == ["thread-per-task"] %}
+{% set burst, bursts_of = "300", "10" %}
+{% elif "thread-per-task" in here %}
+{% set burst = '300 if runner_class.pattern == "thread-per-task" else 5000' %}
+{% set bursts_of = '10 if runner_class.pattern == "thread-per-task" else 200' %}
+{% else %}
+{% set burst, bursts_of = "5000", "200" %}
+{% endif %}
 
 from __future__ import annotations
 
@@ -13,10 +24,10 @@ from collections import Counter
 from collections.abc import Callable
 {% endif %}
 
-{% if here | length > 1 %}
+{% if live or here | length > 1 %}
 import pytest
 {% endif %}
-from support import add, boom{% if live %}, new_threads, until, wait_forever{% endif +%}
+from support import add, boom, count_to{% if live %}, new_threads, until, wait_forever{% endif +%}
 
 from {{ cookiecutter.project_slug }}.engine import TaskState, report_progress
 
@@ -39,19 +50,68 @@ def test_a_task_that_returns_none_ends_in_on_result(runner, recorder, wait_for):
     assert recorder.events == [("result", None)]
 
 
-def test_progress_arrives_before_the_result_and_the_latest_value_is_kept(runner, recorder, wait_for):
+def test_progress_arrives_in_order_before_the_result_and_the_latest_value_is_kept(runner, recorder, wait_for):
     async def steps() -> str:
         for i in range(1, 1001):
-            report_progress(i)  # no await between reports: the window cannot keep up, so they coalesce
-        await asyncio.sleep(0.01)
+            report_progress(i)
+            if i % 100 == 0:
+                await asyncio.sleep(0.001)
         return "finished"
 
     handle = runner.submit(steps, **recorder.callbacks())
     wait_for(lambda: handle.done, "the task to end")
     progress = recorder.values("progress")
     assert progress and progress[-1] == 1000, "the latest value must be delivered"
-    assert progress == sorted(progress) and len(progress) < 1000, "reports coalesce to the latest"
+    assert progress == sorted(set(progress)), "in order, each at most once"
     assert recorder.events[-1] == ("result", "finished")
+
+
+{% if threaded %}
+{{ threaded | patterns_mark(here) }}def test_progress_reported_while_the_tk_thread_is_busy_arrives_once_as_the_latest(root, runner, recorder, wait_for):
+    """The Tk thread is held in a callback while the task reports 100 values: the window gets one, the last."""
+    holding, reported = threading.Event(), threading.Event()
+
+    async def reports() -> str:
+        await until(holding)
+        for i in range(1, 101):
+            report_progress(i)
+        reported.set()
+        return "finished"
+
+    def busy_tk_callback() -> None:
+        holding.set()
+        reported.wait(10)  # if it never comes, the task's outcome says so (until() raises)
+
+    handle = runner.submit(reports, **recorder.callbacks())
+    root.after(0, busy_tk_callback)
+    wait_for(lambda: handle.done, "the task to end")
+    assert recorder.events == [("progress", 100), ("result", "finished")]
+
+
+{% endif %}
+{% if one_thread %}
+{{ one_thread | patterns_mark(here) }}def test_progress_reported_between_two_awaits_arrives_once_as_the_latest(runner, recorder, wait_for):
+    """Tasks and Tk share one thread here: reports made between two awaits pile up before Tk can run."""
+
+    async def reports() -> str:
+        for i in range(1, 101):
+            report_progress(i)
+        await asyncio.sleep(0.01)
+        return "finished"
+
+    handle = runner.submit(reports, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the task to end")
+    assert recorder.events == [("progress", 100), ("result", "finished")]
+
+
+{% endif %}
+def test_cancel_after_the_task_ended_returns_false_and_changes_nothing(runner, recorder, wait_for):
+    handle = runner.submit(add, 2, 2, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the task to end")
+    assert handle.cancel() is False
+    wait_for(lambda: True, "one more turn, where a late callback would arrive")
+    assert recorder.events == [("result", 4)]
+    assert handle.state is TaskState.DONE
 
 
 def test_error_reaches_on_error_once_and_the_runner_keeps_serving(runner, recorder, wait_for):
@@ -102,9 +162,29 @@ def test_submit_from_another_thread_is_refused(runner):
 
     worker = threading.Thread(target=from_a_thread)
     worker.start()
-    worker.join()
+    worker.join(10)
+    assert not worker.is_alive(), "submit() from another thread did not return within 10 s"
     assert len(refused) == 1 and "must be called on the Tk thread" in str(refused[0])
     assert runner.in_flight == 0
+
+
+def test_stream_and_close_from_another_thread_are_refused(runner):
+    refused: dict[str, str] = {}
+
+    def from_a_thread() -> None:
+        for name, call in (("stream", lambda: runner.stream(count_to, 3, on_item=print)), ("close", runner.close)):
+            try:
+                call()
+            except RuntimeError as exc:
+                refused[name] = str(exc)
+
+    worker = threading.Thread(target=from_a_thread)
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive(), "stream() or close() from another thread did not return within 10 s"
+    assert set(refused) == {"stream", "close"}
+    assert all("must be called on the Tk thread" in message for message in refused.values())
+    assert not runner.closed and runner.in_flight == 0
 
 
 def test_an_error_without_on_error_goes_to_report_callback_exception(root, runner, wait_for):
@@ -275,6 +355,63 @@ def test_command_makes_a_tk_callback_that_submits(runner, recorder, wait_for):
 
 
 {% endif %}
+{{ live | patterns_mark(here) }}def test_a_burst_bigger_than_a_time_slice_all_starts_with_no_further_submit(runner_class, runner, wait_for):
+    """Submitted before the loop has a turn, the burst starts a slice at a time; the last needs no new submit()."""
+    count = {{ burst }}
+
+    async def note(i: int) -> int:
+        return i
+
+    handles = [runner.submit(note, i) for i in range(count)]
+    wait_for(lambda: all(h.done for h in handles), f"all {count} tasks to end, with no submit() after them", timeout=30)
+
+
+{% if "shared-loop-thread" in here %}
+{{ here | among("shared-loop-thread") | patterns_mark(here) }}def test_a_burst_submitted_while_the_loop_thread_is_busy_all_starts_with_no_further_submit(runner, wait_for):
+    """The whole burst reaches the loop thread with one wake-up while it is held; it must start them all."""
+    busy, release = threading.Event(), threading.Event()
+
+    async def hog() -> None:
+        busy.set()
+        release.wait(10)  # holds the loop thread, as a blocking call in a task would
+
+    async def note(i: int) -> int:
+        return i
+
+    runner.submit(hog)
+    wait_for(busy.is_set, "the hog to hold the loop thread")
+    handles = [runner.submit(note, i) for i in range(5000)]
+    release.set()
+    wait_for(lambda: all(h.done for h in handles), "all 5,000 tasks to end, with no submit() after them", timeout=30)
+
+
+{% endif %}
+{{ live | patterns_mark(here) }}def test_bursts_submitted_while_earlier_ones_are_being_started_lose_nothing(root, runner_class, runner, wait_for):
+    """Fifty bursts, each from its own Tk callback while the loop starts the ones before: each task ends once."""
+    per_burst = {{ bursts_of }}
+    bursts = 50
+    ends: Counter[tuple[int, int]] = Counter()
+    handles = []
+
+    async def note(key: tuple[int, int]) -> tuple[int, int]:
+        await asyncio.sleep(0)
+        return key
+
+    def burst(k: int) -> None:
+        for i in range(per_burst):
+            handles.append(runner.submit(note, (k, i), on_result=lambda key: ends.update([key])))
+        if k + 1 < bursts:
+            root.after(0, burst, k + 1)
+
+    root.after(0, burst, 0)
+    total = bursts * per_burst
+    wait_for(lambda: len(handles) == total and all(h.done for h in handles), f"all {total} tasks to end", timeout=30)
+    wait_for(lambda: True, "one more turn of the loop, where a duplicate would arrive")
+    assert sorted(ends) == [(k, i) for k in range(bursts) for i in range(per_burst)]
+    assert set(ends.values()) == {1}
+
+
+@pytest.mark.time_limit(240)  # about 40 s in the slowest pattern on a busy two-core machine
 {{ live | patterns_mark(here) }}def test_ten_thousand_tasks_each_end_in_exactly_one_terminal_callback(make_runner, wait_for):
     """A burst from the Tk thread: every task ends in one callback, none lost, none twice; no thread left over."""
     threads_before = set(threading.enumerate())
@@ -302,7 +439,7 @@ def test_command_makes_a_tk_callback_that_submits(runner, recorder, wait_for):
     ]
     for handle in handles[3::10]:
         assert handle.cancel()
-    wait_for(lambda: runner.in_flight == 0, "every task to end", timeout=180)
+    wait_for(lambda: runner.in_flight == 0, "every task to end", timeout=200)
     wait_for(lambda: True, "one more turn of the loop, where a duplicate would arrive")
     assert len(ends) == count and set(ends.values()) == {1}
     assert kinds["cancelled"] == count // 10

@@ -5,11 +5,13 @@
 {% set inline = here | among("blocking") %}
 {% set threaded = here | among("shared-loop-thread", "thread-per-task") %}
 {% set single = here | among("asyncio-drives-tk", "tk-drives-asyncio") %}
+{% set from_the_loop = here | among("shared-loop-thread", "thread-per-task", "asyncio-drives-tk", "tk-drives-asyncio") %}
 
 from __future__ import annotations
 
 import asyncio
 import threading
+import time
 import tkinter
 from collections.abc import Callable
 
@@ -27,18 +29,29 @@ from {{ cookiecutter.project_slug }}.engine import to_tk
 {% endif %}
 
 
-def modal_dialog(root: tkinter.Misc, close_when: Callable[[], bool], answer: str = "yes") -> str:
-    """A Toplevel held open with `wait_window()` (Tk's nested loop, as `messagebox` runs it) until `close_when()`."""
+def modal_dialog(root: tkinter.Misc, close_when: Callable[[], bool], answer: str = "yes", timeout: float = 10.0) -> str:
+    """A Toplevel held open with `wait_window()` (Tk's nested loop, as `messagebox` runs it) until `close_when()`.
+
+    After `timeout` seconds it closes anyway and raises, so that the task's
+    outcome says what went wrong rather than the dialog staying open for ever.
+    """
     dialog = tkinter.Toplevel(root)
+    deadline = time.monotonic() + timeout
+    gave_up: list[bool] = []
 
     def poll() -> None:
         if close_when():
+            dialog.destroy()
+        elif time.monotonic() > deadline:
+            gave_up.append(True)
             dialog.destroy()
         else:
             dialog.after(5, poll)
 
     dialog.after(5, poll)
     root.wait_window(dialog)
+    if gave_up:
+        raise AssertionError(f"the dialog stayed open {timeout} s: what was to close it never happened")
     return answer
 
 
@@ -70,6 +83,26 @@ def test_an_exception_in_the_function_is_raised_in_the_task(runner, recorder, wa
     assert recorder.events == [("result", "caught no such widget")]
 
 
+{% if from_the_loop %}
+{{ from_the_loop | patterns_mark(here) }}def test_the_function_runs_from_the_tk_loop_never_inside_the_tasks_step(runner, recorder, wait_for):
+    """A dialog opened inside the task's own step would run a nested Tk loop there, and could re-enter asyncio."""
+
+    def running_task() -> asyncio.Task[object] | None:
+        try:
+            return asyncio.current_task()
+        except RuntimeError:  # no loop runs on this thread at all
+            return None
+
+    async def ask() -> bool:
+        me = asyncio.current_task()
+        return await to_tk(lambda: running_task() is me)
+
+    handle = runner.submit(ask, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the task to end")
+    assert recorder.events == [("result", False)]
+
+
+{% endif %}
 def test_to_tk_outside_a_runner_task_says_so():
     with pytest.raises(RuntimeError, match="inside a runner task"):
         asyncio.run(to_tk(print))
@@ -119,10 +152,14 @@ def test_to_tk_outside_a_runner_task_says_so():
 {{ on_the_side | patterns_mark(here) }}def test_a_task_cancelled_while_its_dialog_is_open_ends_at_once_and_the_answer_is_dropped(
     root, runner, recorder, wait_for
 ):
+    ended_while_open: list[bool] = []
+
     def dialog() -> str:
         def cancel_then_close_once_ended() -> bool:
             handle.cancel()  # once sent, a no-op
-            return handle.done  # on_cancelled has run while the dialog is still open
+            if handle.done:  # on_cancelled has run while the dialog is still open
+                ended_while_open.append(True)
+            return handle.done
 
         return modal_dialog(root, close_when=cancel_then_close_once_ended, answer="too late")
 
@@ -132,6 +169,7 @@ def test_to_tk_outside_a_runner_task_says_so():
     handle = runner.submit(asks, **recorder.callbacks())
     wait_for(lambda: handle.done, "the task to end")
     wait_for(lambda: True, "one more turn, where the dropped answer would arrive")
+    assert ended_while_open == [True], "the task ended only once the dialog had closed"
     assert recorder.events == [("cancelled", None)]
     assert handle.state is TaskState.CANCELLED
 {% endif %}
@@ -166,6 +204,29 @@ def test_to_tk_outside_a_runner_task_says_so():
     assert recorder.events == [("result", "yes")]
     ticking.cancel()
     wait_for(lambda: ticking.done, "the ticker to end")
+
+
+{{ stands_still | patterns_mark(here) }}def test_a_task_cancelled_while_its_dialog_is_open_ends_cancelled_and_the_answer_is_dropped(
+    root, runner, recorder, wait_for
+):
+    """asyncio-drives-tk: the task cannot end while the dialog stops asyncio; once it closes, it ends cancelled."""
+    sent: list[bool] = []
+
+    def dialog() -> str:
+        def cancel_then_close() -> bool:
+            sent.append(handle.cancel())
+            return True
+
+        return modal_dialog(root, close_when=cancel_then_close, answer="too late")
+
+    async def asks() -> str:
+        return await to_tk(dialog)
+
+    handle = runner.submit(asks, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the task to end")
+    wait_for(lambda: True, "one more turn, where the dropped answer would arrive")
+    assert sent == [True], "the task was waiting for the dialog: the request was sent"
+    assert recorder.events == [("cancelled", None)]
 {% endif %}
 {% if threaded %}
 
