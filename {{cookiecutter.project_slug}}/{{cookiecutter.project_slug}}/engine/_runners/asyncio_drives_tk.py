@@ -73,7 +73,7 @@ class Runner(RunnerBase):
             raise RuntimeError("mainloop() is running already; a nested Tk loop needs root.wait_window() instead")
         self._asyncio.run(self._serve_tk())
         if self._closed:  # closed from a Tk callback while serving; the tasks are wound down already
-            self._asyncio.close()
+            self._close_loop()
 
     def quit(self) -> None:
         self._stop_serving()  # after close() nothing runs anyway
@@ -113,6 +113,17 @@ class Runner(RunnerBase):
         if self._serving is not None and not self._serving.done():
             self._serving.set_result(None)
 
+    def _close_loop(self) -> None:
+        """After wind_down(): close the loop. A task still running past close()'s deadline is dropped.
+
+        Not `asyncio.Runner.close()`: that cancels such a task again and
+        waits for it without a time limit, so a clean-up that ignores
+        cancellation would keep the app from ever exiting. Dropped, the task
+        is named by asyncio's "Task was destroyed but it is pending!".
+        """
+        asyncio.set_event_loop(None)
+        self._loop.close()
+
     def _make_inbox(self, root: tkinter.Tk) -> Inbox:
         return _LoopInbox(root, self._handle, self._loop)
 
@@ -126,7 +137,7 @@ class Runner(RunnerBase):
             self._stop_serving()
             return
         self._asyncio.run(wind_down(deadline))
-        self._asyncio.close()
+        self._close_loop()
 
 
 class _LoopInbox(Inbox):
