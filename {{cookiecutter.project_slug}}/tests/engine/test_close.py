@@ -2,16 +2,22 @@
 {% set here = cookiecutter | baked_patterns %}
 {% set live = here | among("shared-loop-thread", "thread-per-task", "asyncio-drives-tk", "tk-drives-asyncio") %}
 {% set threaded = here | among("shared-loop-thread", "thread-per-task") %}
+{% set loop_on_tk = here | among("asyncio-drives-tk", "tk-drives-asyncio") %}
 
 from __future__ import annotations
 
 import asyncio
+{% if loop_on_tk %}
+import contextlib
+import gc
+import logging
+{% endif %}
 import os
 import threading
 import time
 
 import pytest
-from support import add, new_threads, run_mainloop{% if live %}, wait_forever{% endif +%}
+from support import {% if loop_on_tk %}AsyncioErrors, {% endif %}add, new_threads, run_mainloop{% if live %}, wait_forever{% endif +%}
 {% if live %}
 
 from {{ cookiecutter.project_slug }}.engine import to_tk
@@ -220,4 +226,33 @@ def test_destroying_the_window_ends_mainloop_even_without_close(root, runner):
     assert finished.wait(5), "the clean-up did not finish on its thread"
     wait_for(lambda: True, "a turn of Tk's loop, where a late callback would run")
     assert ends == [], "no callback may run after close()"
+{% endif %}
+{% if loop_on_tk %}
+
+
+{{ loop_on_tk | patterns_mark(here) }}def test_a_clean_up_that_ignores_cancellation_is_dropped_at_the_timeout_and_named(make_runner, wait_for):
+    """The loop runs on the Tk thread, so such a task cannot go on: close() drops it, and asyncio says which it was."""
+    runner = make_runner()
+    collector = next(h for h in logging.getLogger("asyncio").handlers if isinstance(h, AsyncioErrors))
+
+    started: list[bool] = []
+
+    async def stubborn() -> None:
+        started.append(True)
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            while True:  # a clean-up that swallows every cancellation: it would never end
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.sleep(0.01)
+
+    runner.submit(stubborn)
+    wait_for(lambda: bool(started), "the task to start")
+    began = time.monotonic()
+    runner.close(timeout=0.1)
+    assert time.monotonic() - began < 2, "close() waited past its timeout for the clean-up"
+    gc.collect()
+    dropped = [m for m in collector.messages if "Task was destroyed but it is pending" in m and "stubborn" in m]
+    assert len(dropped) == 1, collector.messages
+    collector.messages.remove(dropped[0])  # expected here: every other test fails on such a message
 {% endif %}

@@ -120,7 +120,9 @@ class TaskHandle:
         """Task thread: record where the task runs; False if it was cancelled before it began."""
         with self._lock:
             self._loop = asyncio.get_running_loop()
-            self._task = asyncio.current_task()
+            self._task = task = asyncio.current_task()
+            if task is not None:
+                task.set_name(self.name)  # so that asyncio's own messages name the task as the app knows it
             self._started = True
             return not self._cancel_requested
 
