@@ -63,6 +63,42 @@ from support import {% if single or on_the_side %}Ticker, {% endif %}add
     assert 3 <= services <= elapsed / interval + 2, (services, elapsed)
 
 
+{{ here | among("asyncio-drives-tk") | patterns_mark(here) }}def test_a_quiet_window_is_serviced_at_the_idle_interval_until_an_event_comes(root, runner_class, runner):
+    """Busy: TK_UPDATE_INTERVAL; quiet (no Tk event, no task) for QUIET_AFTER: TK_IDLE_INTERVAL; an event: busy."""
+    module = importlib.import_module(runner_class.__module__)
+    chosen: list[tuple[str, float]] = []  # (phase, the interval the service chose next)
+    phase = "start"
+    service = runner._service_tk
+
+    def noted_service() -> None:
+        service()
+        if runner._next_service is not None:
+            chosen.append((phase, round(runner._next_service.when() - runner._loop.time(), 3)))
+
+    def poke() -> None:
+        nonlocal phase
+        phase = "after the event"
+        root.event_generate("<<Poke>>", when="tail")
+
+    def mark_quiet() -> None:
+        nonlocal phase
+        phase = "quiet"
+
+    runner._service_tk = noted_service
+    quiet_at = module.QUIET_AFTER + 0.3
+    runner._loop.call_later(quiet_at, mark_quiet)  # asyncio timers, not Tk's: they are no Tk events
+    runner._loop.call_later(quiet_at + 0.2, poke)
+    runner._loop.call_later(quiet_at + 0.3, runner.quit)
+    runner.mainloop()
+    by_phase: dict[str, set[float]] = {}
+    for name, interval in chosen:
+        by_phase.setdefault(name, set()).add(interval)
+    busy, idle = round(module.TK_UPDATE_INTERVAL, 3), round(module.TK_IDLE_INTERVAL, 3)
+    assert idle > busy
+    assert by_phase["quiet"] == {idle}, by_phase
+    assert busy in by_phase["after the event"], by_phase
+
+
 {{ here | among("asyncio-drives-tk") | patterns_mark(here) }}def test_a_result_arrives_in_the_loop_turn_after_its_task_not_at_the_next_tk_service(runner, wait_for):
     """Outcomes are drained on the loop itself: no Tk service (10 ms apart) comes between a task's end and on_result."""
     services = 0

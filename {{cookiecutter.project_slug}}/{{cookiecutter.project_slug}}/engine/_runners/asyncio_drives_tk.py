@@ -4,10 +4,12 @@ Trade-off: no thread at all. Tasks and Tk callbacks take turns on the main
 thread, so they never race and need no lock, and the window stays live while
 tasks await. The price:
 
-- Tk is serviced every `TK_UPDATE_INTERVAL` seconds, so a click or a redraw
-  waits up to that long, and an idle app still wakes up that often (see
-  `python -m <package>.engine.bench`). A shorter interval means less delay and
-  more idle CPU. Results are not delayed by it: they reach their callbacks
+- Tk is serviced every `TK_UPDATE_INTERVAL` seconds (10 ms) while anything
+  happens, and every `TK_IDLE_INTERVAL` (20 ms) once the window has been
+  quiet for `QUIET_AFTER` seconds: a click or a redraw waits up to that
+  long, and an idle app still wakes up 50 times a second (see
+  `python -m <package>.engine.bench`). Shorter intervals mean less delay and
+  more idle CPU. Results are not delayed by them: they reach their callbacks
   at the end of the loop turn in which their task ended.
 - While a modal dialog (`messagebox`, `wait_window()`) is open, asyncio
   stops. The dialog runs Tk's own nested loop inside one Tk service, and
@@ -21,8 +23,8 @@ tasks await. The price:
 How: `mainloop()` runs asyncio's loop with `asyncio.Runner` (the machinery
 of `asyncio.run`, which also turns Ctrl-C into `KeyboardInterrupt`). A loop
 callback services Tk, handling every pending Tk event with
-`dooneevent(DONT_WAIT)` until none is left, and calls itself again
-`TK_UPDATE_INTERVAL` later (a plain `call_later` callback costs less than a
+`dooneevent(DONT_WAIT)` until none is left, and calls itself again an
+interval later (a plain `call_later` callback costs less than a
 coroutine that sleeps, and `dooneevent` less than `update()`: measured by
 the template's bench/tk_service.py). Outcomes come back through the mailbox,
 which in this pattern schedules its inbox on the loop itself (`_LoopInbox`)
@@ -48,8 +50,12 @@ from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
 from {{ cookiecutter.project_slug }}.engine.mailbox import Handler, Inbox
 from {{ cookiecutter.project_slug }}.engine.starter import TaskStarter
 
-#: Seconds between two Tk services: the longest a click or a redraw waits, and 1 / (idle wake-ups per second).
+#: Seconds between two Tk services while the window is busy: a Tk event lately, or a task in flight.
 TK_UPDATE_INTERVAL = 0.01
+#: Seconds between two Tk services once it is quiet: the longest a click waits, and 1 / (idle wake-ups per second).
+TK_IDLE_INTERVAL = 0.02
+#: Seconds without a Tk event (and with no task in flight) after which the window counts as quiet.
+QUIET_AFTER = 0.5
 
 
 class Runner(RunnerBase):
@@ -63,6 +69,7 @@ class Runner(RunnerBase):
         #: While mainloop() runs: the future it waits for; quit(), close() or the window's end resolve it.
         self._serving: asyncio.Future[None] | None = None
         self._next_service: asyncio.TimerHandle | None = None
+        self._last_event = 0.0  # loop time of the last service that handled a Tk event
         self._deadline = 0.0  # set by close(): when winding down must give up
 
     def mainloop(self) -> None:
@@ -79,7 +86,7 @@ class Runner(RunnerBase):
         self._stop_serving()  # after close() nothing runs anyway
 
     async def _serve_tk(self) -> None:
-        """Service Tk now and every TK_UPDATE_INTERVAL, until quit(), close() or the window is destroyed."""
+        """Service Tk now and every interval, until quit(), close() or the window is destroyed."""
         self._serving = self._loop.create_future()
         self._service_tk()
         try:
@@ -96,18 +103,24 @@ class Runner(RunnerBase):
         """Loop callback: let Tk handle every pending event (input, redraws, its timers), then come back later."""
         self._next_service = None
         root = self._root
+        handled = 0
         try:
             if root is None:  # closed
                 raise tkinter.TclError("closed")
             tk = root.tk
             while tk.dooneevent(_tkinter.DONT_WAIT):
-                pass
+                handled += 1
             root.winfo_exists()  # raises once the window is destroyed (dooneevent itself goes on working)
         except tkinter.TclError:
             self._stop_serving()
             return
-        if self._serving is not None and not self._serving.done():  # not quit() or close() meanwhile
-            self._next_service = self._loop.call_later(TK_UPDATE_INTERVAL, self._service_tk)
+        if self._serving is None or self._serving.done():  # quit() or close() meanwhile
+            return
+        now = self._loop.time()
+        if handled or self._in_flight:
+            self._last_event = now
+        quiet = now - self._last_event > QUIET_AFTER
+        self._next_service = self._loop.call_later(TK_IDLE_INTERVAL if quiet else TK_UPDATE_INTERVAL, self._service_tk)
 
     def _stop_serving(self) -> None:
         if self._serving is not None and not self._serving.done():
