@@ -32,6 +32,8 @@ TESTS = {
     "tests/test_app.py",
     "tests/test_main.py",
     *(f"tests/engine/test_{name}.py" for name in ("close", "groups", "patterns", "streams", "tasks", "to_tk")),
+    # Tests that kill mutants the mutation run (scripts/mutation.py) found alive.
+    *(f"tests/engine/test_mutants_{name}.py" for name in ("cancel_in_on_item", "report_args", "socket_io")),
 }
 COMMON_FILES = {
     ".cookiecutter-replay.json",
