@@ -3,6 +3,7 @@
     python3 scripts/mutation.py                          # every engine module: hours on two cores
     python3 scripts/mutation.py --only 'engine.handle.*' # one module, or any mutant-name glob
     python3 scripts/mutation.py --report                 # the score of the last run, without running
+    python3 scripts/mutation.py --retest                 # the survivors again, with the tests as they are now
 
 It bakes one project with `include_all_patterns=yes` into `--workdir`, so
 that a mutant of the shared engine (`base.py`, `mailbox.py`, ...) meets the
@@ -223,40 +224,8 @@ def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
     return xvfb, f":{number}"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--workdir", type=Path, default=TEMPLATE / ".mutation", help="where the bake and results live")
-    parser.add_argument("--only", nargs="*", default=[], help="mutant-name globs, e.g. 'engine.handle.*'")
-    parser.add_argument("--report", action="store_true", help="print the last run's score; run nothing")
-    parser.add_argument("--fresh", action="store_true", help="bake anew, forgetting earlier results")
-    parser.add_argument("--fail-under", type=float, default=90.0, help="exit 1 below this score (percent)")
-    args = parser.parse_args(argv)
-
-    project = args.workdir / SLUG
-    if args.fresh and args.workdir.exists():
-        shutil.rmtree(args.workdir)
-    if not project.exists():
-        if args.report:
-            raise SystemExit(f"no run in {args.workdir}")
-        args.workdir.mkdir(parents=True, exist_ok=True)
-        bake(args.workdir)
-    env = dict(os.environ)
-    xvfb = None
-    if not args.report:
-        if not env.get("DISPLAY"):
-            xvfb, env["DISPLAY"] = start_xvfb()
-        names = [f"{SLUG}.{glob}" if not glob.startswith(SLUG) else glob for glob in args.only]
-        try:
-            mutmut(project, "run", "--max-children", "1", *names, env=env, capture=False)
-        finally:
-            if xvfb is not None:
-                xvfb.terminate()
-                xvfb.wait(timeout=10)
-
-    statuses = parse_results(mutmut(project, "results", "--all", "true"))
-    if args.only:
-        names = [f"{SLUG}.{glob}" if not glob.startswith(SLUG) else glob for glob in args.only]
-        statuses = {n: s for n, s in statuses.items() if any(re.fullmatch(_glob(g), n) for g in names)}
+def survivors_of(project: Path, statuses: dict[str, str]) -> list[Mutant]:
+    """Every mutant that was run and not killed ("survived", "no tests", "suspicious"), as the report shows it."""
     survivors = []
     for name, status in sorted(statuses.items()):
         if status in KILLED | TIMED_OUT | NOT_RUN:
@@ -264,10 +233,76 @@ def main(argv: list[str] | None = None) -> int:
         path, _ = split_name(name)
         source = (project / SLUG / path).read_text(encoding="utf-8")
         survivors.append(parse_show(name, mutmut(project, "show", name), source))
+    return survivors
+
+
+def take_new_tests(workdir: Path, project: Path) -> None:
+    """Copy the template's generated tests, as they are now, into the bake; refuse if the engine changed since."""
+    fresh_dir = workdir / "retest"
+    shutil.rmtree(fresh_dir, ignore_errors=True)
+    fresh_dir.mkdir()
+    fresh = bake(fresh_dir)
+    for path in sorted((fresh / SLUG).rglob("*.py")):
+        if path.read_bytes() != (project / path.relative_to(fresh)).read_bytes():
+            raise SystemExit(f"{path.relative_to(fresh)} changed since this run's bake: start over with --fresh")
+    shutil.rmtree(project / "tests")
+    shutil.copytree(fresh / "tests", project / "tests")
+    shutil.rmtree(fresh_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--workdir", type=Path, default=TEMPLATE / ".mutation", help="where the bake and results live")
+    parser.add_argument("--only", nargs="*", default=[], help="mutant-name globs, e.g. 'engine.handle.*'")
+    parser.add_argument("--report", action="store_true", help="print the last run's score; run nothing")
+    parser.add_argument("--fresh", action="store_true", help="bake anew, forgetting earlier results")
+    parser.add_argument(
+        "--retest", action="store_true", help="take the template's tests as they are now and run the survivors again"
+    )
+    parser.add_argument("--fail-under", type=float, default=90.0, help="exit 1 below this score (percent)")
+    args = parser.parse_args(argv)
+
+    project = args.workdir / SLUG
+    if args.fresh and args.workdir.exists():
+        shutil.rmtree(args.workdir)
+    if not project.exists():
+        if args.report or args.retest:
+            raise SystemExit(f"no run in {args.workdir}")
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        bake(args.workdir)
+    globs = [glob if glob.startswith(f"{SLUG}.") else f"{SLUG}.{glob}" for glob in args.only]
     equivalent = read_equivalent(EQUIVALENT) if EQUIVALENT.exists() else {}
-    lines, score = score_lines(statuses, survivors, equivalent)
+    if not args.report:
+        names = globs
+        if args.retest:
+            statuses = parse_results(mutmut(project, "results", "--all", "true"))
+            names = [m.name for m in survivors_of(project, statuses) if m.key() not in equivalent]
+            if not names:
+                print("no survivor to run again")
+            take_new_tests(args.workdir, project)
+        if names or not args.retest:
+            run_mutmut(project, names)
+
+    statuses = parse_results(mutmut(project, "results", "--all", "true"))
+    if globs:
+        statuses = {n: s for n, s in statuses.items() if any(re.fullmatch(_glob(g), n) for g in globs)}
+    lines, score = score_lines(statuses, survivors_of(project, statuses), equivalent)
     print("\n".join(lines))
     return 0 if score >= args.fail_under else 1
+
+
+def run_mutmut(project: Path, names: list[str]) -> None:
+    """`mutmut run` in the bake, one mutant at a time, on this display or on an Xvfb of our own."""
+    env = dict(os.environ)
+    xvfb = None
+    if not env.get("DISPLAY"):
+        xvfb, env["DISPLAY"] = start_xvfb()
+    try:
+        mutmut(project, "run", "--max-children", "1", *names, env=env, capture=False)
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+            xvfb.wait(timeout=10)
 
 
 def _glob(pattern: str) -> str:

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 
 {% if here | length > 1 %}
 import pytest
-{% endif %}
 
+{% endif %}
 from {{ cookiecutter.project_slug }}.engine import TaskHandle, TaskState
 
 
