@@ -40,6 +40,7 @@ TESTS = {
             "ctrl_c_step",
             "nested_tk_loop_in_task",
             "polling_serves_sockets",
+            "polling_timers",
             "report_args",
             "socket_io",
             "stream_room",
