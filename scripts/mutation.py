@@ -26,11 +26,13 @@ starts its own Xvfb.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +40,8 @@ from pathlib import Path
 TEMPLATE = Path(__file__).resolve().parent.parent
 SLUG = "mutation_engine"
 EQUIVALENT = TEMPLATE / "scripts" / "mutation_equivalent.txt"
+#: Outside the template's tree (tests copy that tree whole), one per clone, kept between runs.
+WORKDIR = Path(tempfile.gettempdir()) / f"mutation-{hashlib.sha256(str(TEMPLATE).encode()).hexdigest()[:8]}"
 TIMEOUT_MULTIPLIER = 2.0
 TIMEOUT_CONSTANT = 20.0
 #: Extra mutmut settings for the baked project: the engine without the benchmark, the rest copied so tests import it.
@@ -252,7 +256,7 @@ def take_new_tests(workdir: Path, project: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--workdir", type=Path, default=TEMPLATE / ".mutation", help="where the bake and results live")
+    parser.add_argument("--workdir", type=Path, default=WORKDIR, help="where the bake and results live")
     parser.add_argument("--only", nargs="*", default=[], help="mutant-name globs, e.g. 'engine.handle.*'")
     parser.add_argument("--report", action="store_true", help="print the last run's score; run nothing")
     parser.add_argument("--fresh", action="store_true", help="bake anew, forgetting earlier results")
