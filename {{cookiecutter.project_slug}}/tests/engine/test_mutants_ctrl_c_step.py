@@ -1,4 +1,4 @@
-"""tk-drives-asyncio: after Ctrl-C lands in a task, the next step comes at once, not after a timer."""
+"""Where Tk steps asyncio: after Ctrl-C lands in a task, the next step comes at once, not after a timer."""
 {% set here = cookiecutter | baked_patterns %}
 {% set stepped = here | among("tk-drives-asyncio") %}
 {% if stepped %}

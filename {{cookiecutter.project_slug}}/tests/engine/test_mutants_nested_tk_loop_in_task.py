@@ -1,4 +1,4 @@
-"""tk-drives-asyncio: a task that runs a nested Tk loop inside its step (a dialog called directly) breaks nothing."""
+"""Where Tk steps asyncio: a task that runs a nested Tk loop in its step (a dialog called directly) breaks nothing."""
 {% set here = cookiecutter | baked_patterns %}
 {% set stepped = here | among("tk-drives-asyncio") %}
 {% if stepped %}

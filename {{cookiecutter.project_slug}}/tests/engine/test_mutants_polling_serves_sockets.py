@@ -1,4 +1,4 @@
-"""tk-drives-asyncio where Tk cannot watch a descriptor: a socket left open keeps the polling going, with no task."""
+"""Where Tk steps asyncio but cannot watch a descriptor: an open socket keeps the polling going, task or no task."""
 {% set here = cookiecutter | baked_patterns %}
 {% set stepped = here | among("tk-drives-asyncio") %}
 {% if stepped %}

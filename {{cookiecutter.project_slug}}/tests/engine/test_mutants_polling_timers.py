@@ -1,4 +1,4 @@
-"""tk-drives-asyncio, where Tk cannot watch a descriptor: a timer due before the next poll is not rounded up to it."""
+"""Where Tk steps asyncio but cannot watch a descriptor: a timer due before the next poll is not rounded up to it."""
 {% set here = cookiecutter | baked_patterns %}
 {% set stepped = here | among("tk-drives-asyncio") %}
 {% if stepped %}

@@ -27,7 +27,7 @@ async def write_then_read_one_socket() -> bytes:
 
 
 def test_one_socket_watched_for_reading_and_writing_delivers_both(runner, recorder, wait_for):
-    """Real I/O (httpx, websockets) watches a socket both ways; tk-drives-asyncio wraps the selector that does it."""
+    """Real I/O (httpx, websockets) watches a socket both ways; a runner wrapping the loop's selector passes it on."""
     handle = runner.submit(write_then_read_one_socket, **recorder.callbacks())
     wait_for(lambda: handle.done, "the socket task to end")
     assert recorder.events == [("result", b"ping")]
