@@ -32,6 +32,22 @@ TESTS = {
     "tests/test_app.py",
     "tests/test_main.py",
     *(f"tests/engine/test_{name}.py" for name in ("close", "groups", "patterns", "streams", "tasks", "to_tk")),
+    # Tests that kill mutants the mutation run (scripts/mutation.py) found alive.
+    *(
+        f"tests/engine/test_mutants_{name}.py"
+        for name in (
+            "cancel_in_on_item",
+            "ctrl_c_step",
+            "nested_tk_loop_in_task",
+            "polling_serves_sockets",
+            "polling_timers",
+            "report_args",
+            "socket_io",
+            "stream_room",
+            "to_tk_after_loop_closed",
+            "to_tk_message",
+        )
+    ),
 }
 COMMON_FILES = {
     ".cookiecutter-replay.json",
