@@ -27,12 +27,3 @@ def test_every_candidate_gets_a_measured_row():
     rows = dict(re.findall(r"^\| (.+?) \| ([\d.]+) \|$", done.stdout, re.MULTILINE))
     assert list(rows) == list(CANDIDATES)
     assert all(float(value) > 0 for value in rows.values()), rows  # CPU was used: each candidate really ran
-
-
-def test_the_runner_uses_the_combination_the_benchmark_recommends():
-    """The docstring names a winner; the runner must be built from the same two calls."""
-    runner = (TEMPLATE / "{{cookiecutter.project_slug}}" / "{{cookiecutter.project_slug}}" / "engine" / "_runners"
-              / "asyncio_drives_tk.py").read_text(encoding="utf-8")  # fmt: skip
-    assert "dooneevent(_tkinter.DONT_WAIT)" in runner
-    assert "call_later(TK_UPDATE_INTERVAL" in runner
-    assert "root.update()" not in runner.split('"""', 2)[2]  # outside the module docstring
