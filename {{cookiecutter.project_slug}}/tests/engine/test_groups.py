@@ -69,6 +69,17 @@ def test_disable_greys_the_button_out_until_the_run_ends_whatever_the_outcome(ro
     assert button.instate(["!disabled"]), "enabled again after an error"
 
 
+def test_disable_works_on_a_classic_tk_widget_too(root, runner, wait_for):
+    """Classic widgets have a `state` option, not ttk's state flags: the same promise holds through it."""
+    button = tkinter.Button(root)
+    button.configure(command=runner.command(boom, disable=button, on_error=lambda error: None))
+    assert button["state"] == "normal"
+    button.invoke()
+    assert button["state"] == "disabled", "disabled while the run is in flight"
+    wait_for(lambda: runner.in_flight == 0, "the failing run to end")
+    assert button["state"] == "normal", "enabled again after an error"
+
+
 def test_a_double_click_runs_the_task_once_by_default(root, runner, recorder, wait_for):
     runs = 0
 

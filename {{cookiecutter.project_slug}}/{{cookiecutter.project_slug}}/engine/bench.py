@@ -499,9 +499,7 @@ def print_table(columns: dict[str, list[tuple[str, str]]], machine_line: str) ->
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m {{ cookiecutter.project_slug }}.engine.bench", description=__doc__.split("\n")[0]
-    )
+    parser = argparse.ArgumentParser(prog=f"python -m {__package__}.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller workloads: a few seconds in all")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--task", metavar="MODULE:FUNCTION", help="time this coroutine function, not the long task")
