@@ -11,7 +11,6 @@ import contextlib
 import faulthandler
 import logging
 import os
-import sys
 import tkinter
 from collections.abc import Callable, Generator, Iterator
 
@@ -55,7 +54,9 @@ _TERMINAL: list[int] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    _TERMINAL.append(os.dup(sys.stderr.fileno()))  # output is not captured yet while pytest configures
+    # Descriptor 2 itself, not sys.stderr: output is not captured yet while pytest configures, but a runner that
+    # drives pytest in-process (mutmut) may have put an object with no descriptor in place of sys.stderr.
+    _TERMINAL.append(os.dup(2))
 
 
 @pytest.hookimpl(wrapper=True)
