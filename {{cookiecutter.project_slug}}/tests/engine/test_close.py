@@ -99,6 +99,15 @@ def test_destroying_the_window_ends_mainloop_even_without_close(root, runner):
     root.after(50, root.destroy)
     run_mainloop(runner, root, "the destroyed window to end mainloop()")
     assert time.monotonic() - began < 5.0
+
+
+def test_quit_outside_mainloop_does_nothing_and_mainloop_runs_again(root, runner):
+    """A quit() before, between or after runs of mainloop() is harmless, and each run ends at its own quit()."""
+    runner.quit()
+    for run in range(2):
+        root.after(20, runner.quit)
+        run_mainloop(runner, root, f"run {run} of mainloop() to end at quit()")
+        runner.quit()
 {% if live %}
 
 

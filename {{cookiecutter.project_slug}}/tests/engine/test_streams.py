@@ -79,6 +79,23 @@ def test_a_slow_on_item_at_the_end_of_a_slice_strands_no_item(runner, recorder, 
     assert recorder.values("item") == list(range(STREAM_BUFFER + 500))
 
 
+def test_items_that_need_several_slices_all_arrive_with_nothing_more_posted(runner, recorder, wait_for):
+    """The generator is done before the window starts: the inbox must carry on from slice to slice by itself."""
+
+    async def thirty() -> AsyncIterator[int]:
+        for i in range(30):
+            yield i
+
+    def slow(item: int) -> None:
+        time.sleep(0.001)  # thirty of them: several 5 ms slices
+        recorder.note("item", item)
+
+    handle = runner.stream(thirty, on_item=slow, on_result=lambda n: recorder.note("result", n))
+    wait_for(lambda: handle.done, "the stream to end")
+    assert recorder.values("item") == list(range(30))
+    assert recorder.values("result") == [30]
+
+
 def test_a_slow_window_makes_the_producer_wait_so_the_buffer_stays_bounded(runner, wait_for):
     """Backpressure: the generator is never more than the buffer's size ahead of the window."""
     total = STREAM_BUFFER * 3

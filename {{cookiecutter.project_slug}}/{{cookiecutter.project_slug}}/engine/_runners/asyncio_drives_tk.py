@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import _tkinter
 import asyncio
-import contextlib
 import tkinter
 from collections.abc import Coroutine
 from typing import Any
@@ -103,13 +102,13 @@ class Runner(RunnerBase):
         """Loop callback: let Tk handle every pending event (input, redraws, its timers), then come back later."""
         self._next_service = None
         root = self._root
-        handled = 0
+        if root is None:  # closed
+            self._stop_serving()
+            return
+        busy = bool(self._in_flight)
         try:
-            if root is None:  # closed
-                raise tkinter.TclError("closed")
-            tk = root.tk
-            while tk.dooneevent(_tkinter.DONT_WAIT):
-                handled += 1
+            while root.tk.dooneevent(_tkinter.DONT_WAIT):
+                busy = True
             root.winfo_exists()  # raises once the window is destroyed (dooneevent itself goes on working)
         except tkinter.TclError:
             self._stop_serving()
@@ -117,7 +116,7 @@ class Runner(RunnerBase):
         if self._serving is None or self._serving.done():  # quit() or close() meanwhile
             return
         now = self._loop.time()
-        if handled or self._in_flight:
+        if busy:
             self._last_event = now
         quiet = now - self._last_event > QUIET_AFTER
         self._next_service = self._loop.call_later(TK_IDLE_INTERVAL if quiet else TK_UPDATE_INTERVAL, self._service_tk)
@@ -165,9 +164,11 @@ class _LoopInbox(Inbox):
         super().__init__(root, handle, self._wake_loop)
 
     def _wake_loop(self) -> None:
-        """Any thread, under the mailbox's lock: have the loop drain the inbox at the end of its current turn."""
-        with contextlib.suppress(RuntimeError):  # the loop is closed: so is the inbox, in a moment
-            self._loop.call_soon_threadsafe(self._on_wake)
+        """Any thread, under the mailbox's lock: have the loop drain the inbox at the end of its current turn.
+
+        The loop is never closed here: close() closes the mailbox, under that lock, before the loop.
+        """
+        self._loop.call_soon_threadsafe(self._on_wake)
 
     def _on_wake(self) -> None:
         self.mailbox.wake_pending = False  # before draining: a post from now on schedules a new drain
