@@ -99,6 +99,28 @@ from support import {% if single or on_the_side %}Ticker, {% endif %}add
     assert busy in by_phase["after the event"], by_phase
 
 
+{{ here | among("asyncio-drives-tk") | patterns_mark(here) }}def test_a_task_in_flight_keeps_the_short_interval_with_no_tk_event(runner_class, runner):
+    """A result may come at any moment while a task runs, and redraws follow it: the window does not count as quiet."""
+    module = importlib.import_module(runner_class.__module__)
+    chosen: list[float] = []
+    service = runner._service_tk
+
+    def noted_service() -> None:
+        service()
+        if runner._next_service is not None:
+            chosen.append(round(runner._next_service.when() - runner._loop.time(), 3))
+
+    async def waits() -> None:
+        await asyncio.sleep(3600)
+
+    runner._service_tk = noted_service
+    handle = runner.submit(waits)
+    runner._loop.call_later(module.QUIET_AFTER + 0.3, runner.quit)  # no Tk event meanwhile, only the task
+    runner.mainloop()
+    handle.cancel()
+    assert chosen and set(chosen) == {round(module.TK_UPDATE_INTERVAL, 3)}, chosen
+
+
 {{ here | among("asyncio-drives-tk") | patterns_mark(here) }}def test_a_result_arrives_in_the_loop_turn_after_its_task_not_at_the_next_tk_service(runner, wait_for):
     """Outcomes are drained on the loop itself: no Tk service (10 ms apart) comes between a task's end and on_result."""
     services = 0

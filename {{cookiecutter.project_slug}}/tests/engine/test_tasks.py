@@ -168,11 +168,16 @@ def test_submit_from_another_thread_is_refused(runner):
     assert runner.in_flight == 0
 
 
-def test_stream_and_close_from_another_thread_are_refused(runner):
+def test_stream_close_and_mainloop_from_another_thread_are_refused(runner):
     refused: dict[str, str] = {}
 
     def from_a_thread() -> None:
-        for name, call in (("stream", lambda: runner.stream(count_to, 3, on_item=print)), ("close", runner.close)):
+        calls = (
+            ("stream", lambda: runner.stream(count_to, 3, on_item=print)),
+            ("close", runner.close),
+            ("mainloop", runner.mainloop),
+        )
+        for name, call in calls:
             try:
                 call()
             except RuntimeError as exc:
@@ -182,8 +187,9 @@ def test_stream_and_close_from_another_thread_are_refused(runner):
     worker.start()
     worker.join(10)
     assert not worker.is_alive(), "stream() or close() from another thread did not return within 10 s"
-    assert set(refused) == {"stream", "close"}
+    assert set(refused) == {"stream", "close", "mainloop"}
     assert all("must be called on the Tk thread" in message for message in refused.values())
+    assert refused["close"].startswith("close()") and refused["mainloop"].startswith("mainloop()"), refused
     assert not runner.closed and runner.in_flight == 0
 
 
