@@ -7,6 +7,7 @@ types, its own suite) needs it baked once and only read afterwards.
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -56,3 +57,54 @@ def mentions_of_other_patterns(project: Path, pattern: str) -> list[str]:
                 line = text.count("\n", 0, match.start()) + 1
                 found.append(f"{path}:{line}: {text.splitlines()[line - 1].strip()}")
     return found
+
+
+def engine_imports(project: Path, package: str) -> dict[str, set[str]]:
+    """The engine's modules, each with the engine modules it imports: type-only and function-level imports too.
+
+    `from a.b import c` counts as importing `a.b.c` when that is a module,
+    else as importing `a.b`.
+    """
+    engine = project / package / "engine"
+    modules: dict[str, Path] = {}
+    for path in engine.rglob("*.py"):
+        parts = path.relative_to(project).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        imported: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                for alias in node.names:
+                    submodule = f"{node.module}.{alias.name}"
+                    imported.add(submodule if submodule in modules else node.module)
+        graph[name] = {target for target in imported if target in modules and target != name}
+    return graph
+
+
+def import_circle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One circle in `graph` as the modules along it (the first one again at the end), or None."""
+    done: set[str] = set()
+    path: list[str] = []
+
+    def visit(module: str) -> list[str] | None:
+        if module in path:
+            return [*path[path.index(module) :], module]
+        if module in done:
+            return None
+        path.append(module)
+        for target in sorted(graph[module]):
+            found = visit(target)
+            if found:
+                return found
+        path.pop()
+        done.add(module)
+        return None
+
+    for module in sorted(graph):
+        found = visit(module)
+        if found:
+            return found
+    return None

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from baking import bake, mentions_of_other_patterns
+from baking import bake, engine_imports, import_circle, mentions_of_other_patterns
 from conftest import PATTERNS, TEMPLATE, baked_path, files, read_pyproject, run_generated_suite
 
 SLUG = "async_tk_prototype"
@@ -215,6 +215,22 @@ def test_every_python_file_compiles(baked, answers):
     project = baked(**answers)
     for path in project.rglob("*.py"):
         compile(path.read_text(encoding="utf-8"), str(path), "exec")
+
+
+@pytest.mark.parametrize("answers", BAKES.values(), ids=BAKES)
+def test_the_engine_imports_form_no_circle(baked, answers):
+    """Type-only imports count too: a reader follows each module down, never back up, to see how it works."""
+    graph = engine_imports(baked(**answers), SLUG)
+    assert f"{SLUG}.engine.handle" in graph and graph[f"{SLUG}.engine.base"], graph
+    assert import_circle(graph) is None, " -> ".join(import_circle(graph) or ())
+
+
+@pytest.mark.parametrize("answers", BAKES.values(), ids=BAKES)
+def test_every_engine_module_imports_on_its_own(baked, answers):
+    project = baked(**answers)
+    for module in sorted(engine_imports(project, SLUG)):
+        done = run(project, sys.executable, "-c", f"import {module}")
+        assert done.returncode == 0, f"{module}: {done.stderr}"
 
 
 @pytest.mark.parametrize("answers", BAKES.values(), ids=BAKES)

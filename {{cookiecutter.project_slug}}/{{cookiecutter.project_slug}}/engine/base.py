@@ -22,7 +22,7 @@ from typing import Any, ClassVar, TypeVar
 
 from {{ cookiecutter.project_slug }}.engine.command import Command
 from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle, TaskState
-from {{ cookiecutter.project_slug }}.engine.in_task import TaskLink, run_guarded
+from {{ cookiecutter.project_slug }}.engine.in_task import TaskLink, pump, run_guarded
 from {{ cookiecutter.project_slug }}.engine.mailbox import (
     Inbox,
     ItemsReady,
@@ -34,7 +34,7 @@ from {{ cookiecutter.project_slug }}.engine.mailbox import (
     TkInbox,
 {% endif %}
 )
-from {{ cookiecutter.project_slug }}.engine.streams import StreamBuffer, pump
+from {{ cookiecutter.project_slug }}.engine.streams import StreamBuffer
 
 T = TypeVar("T")
 Y = TypeVar("Y")
@@ -179,7 +179,9 @@ class RunnerBase:
         and enables it again at the end, whatever the outcome. Any arguments
         Tk passes (such as the event of a `bind`) are ignored.
         """
-        command = Command(self, coro_fn, args, when_busy, disable, callbacks)
+        command = Command(
+            self.submit, self._when_ended, lambda: self._closed, coro_fn, args, when_busy, disable, callbacks
+        )
         self._commands.add(command)
         return command
 

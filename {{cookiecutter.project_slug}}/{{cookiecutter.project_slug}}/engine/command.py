@@ -7,12 +7,9 @@ import tkinter
 from collections import deque
 from collections.abc import Awaitable, Callable
 from tkinter import ttk
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
-
-if TYPE_CHECKING:
-    from {{ cookiecutter.project_slug }}.engine.base import RunnerBase
 
 #: What a click does while the command's last run is still going.
 WHEN_BUSY = ("ignore", "restart", "queue", "allow")
@@ -21,12 +18,24 @@ _group_names = itertools.count(1)
 _TK_VARIABLES = (tkinter.StringVar, tkinter.IntVar, tkinter.DoubleVar, tkinter.BooleanVar)
 
 
+#: `RunnerBase.submit`.
+Submit = Callable[..., TaskHandle]
+#: `RunnerBase._when_ended`: run a hook after the task's terminal callback.
+WhenEnded = Callable[[TaskHandle, Callable[[TaskHandle], object]], None]
+
+
 class Command:
-    """Call it (Tk does, on a click) to submit the task; see `RunnerBase.command()`."""
+    """Call it (Tk does, on a click) to submit the task; see `RunnerBase.command()`.
+
+    It takes the runner's methods it needs, not the runner, so that this
+    module imports nothing of the runner's.
+    """
 
     def __init__(
         self,
-        runner: RunnerBase,
+        submit: Submit,
+        when_ended: WhenEnded,
+        closed: Callable[[], bool],
         coro_fn: Callable[..., Awaitable[Any]],
         args: tuple[Any, ...],
         when_busy: str,
@@ -35,7 +44,9 @@ class Command:
     ) -> None:
         if when_busy not in WHEN_BUSY:
             raise ValueError(f"when_busy must be one of {', '.join(WHEN_BUSY)}, not {when_busy!r}")
-        self._runner = runner
+        self._submit = submit
+        self._when_ended = when_ended
+        self._closed = closed
         self._coro_fn = coro_fn
         self._args = args
         self._when_busy = when_busy
@@ -52,7 +63,7 @@ class Command:
 
     def __call__(self, *_tk_args: object) -> TaskHandle | None:
         """Submit a run with the arguments as they are now; None if the click was ignored or queued."""
-        if self._runner.closed:  # a click that raced the window's closing
+        if self._closed():  # a click that raced the window's closing
             return None
         args = tuple(arg.get() if isinstance(arg, _TK_VARIABLES) else arg for arg in self._args)
         if self._running and self._when_busy == "ignore":
@@ -66,17 +77,17 @@ class Command:
         self._queued.clear()
 
     def _run(self, args: tuple[Any, ...]) -> TaskHandle:
-        handle = self._runner.submit(
+        handle = self._submit(
             self._coro_fn, *args, group=self._group, exclusive=self._when_busy == "restart", **self._callbacks
         )
         self._running.add(handle)
-        self._runner._when_ended(handle, self._ended)
+        self._when_ended(handle, self._ended)
         self._set_enabled(False)
         return handle
 
     def _ended(self, handle: TaskHandle) -> None:
         self._running.discard(handle)
-        if self._queued and not self._runner.closed:
+        if self._queued and not self._closed():
             self._run(self._queued.popleft())
         elif not self._running:
             self._set_enabled(True)

@@ -9,12 +9,9 @@ from __future__ import annotations
 import asyncio
 import enum
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from {{ cookiecutter.project_slug }}.engine.mailbox import Mailbox, ProgressReady
-
-if TYPE_CHECKING:
-    from {{ cookiecutter.project_slug }}.engine.streams import StreamBuffer
+from {{ cookiecutter.project_slug }}.engine.streams import StreamBuffer
 
 
 class TaskState(enum.Enum):
@@ -133,14 +130,14 @@ class TaskHandle:
             self._loop = self._task = None
             return self._cancel_requested
 
-    def _report(self, value: Any, mailbox: Mailbox) -> None:
-        """Task thread: keep the latest progress and queue one delivery for it."""
+    def _report(self, value: Any) -> bool:
+        """Task thread: keep the latest progress; True if no delivery is queued for it yet (post one)."""
         with self._lock:
             self._progress = value
             if self._progress_queued:
-                return
+                return False
             self._progress_queued = True
-        mailbox.post(ProgressReady(self))
+            return True
 
     def _take_progress(self) -> Any:
         with self._lock:

@@ -1,9 +1,10 @@
-"""What code inside a task can call to reach the window: `report_progress()` and `to_tk()`.
+"""The task's side of the way back: `report_progress()` and `to_tk()`, and the wrappers every task runs in.
 
-Each task runs inside `run_guarded`, which links it to its handle and to the
-mailbox through a context variable, so that these functions need no argument
-and work from any task in any pattern (and `report_progress` from
-`asyncio.to_thread` too, which copies the context).
+Each task runs inside `run_guarded` (a stream's inside `pump` too), which
+links it to its handle and to the mailbox through a context variable, so
+that these functions need no argument and work from any task in any pattern
+(and `report_progress` from `asyncio.to_thread` too, which copies the
+context).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, NamedTuple, TypeVar
 
 from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle, TaskState
-from {{ cookiecutter.project_slug }}.engine.mailbox import Mailbox, Settled, TkCall
+from {{ cookiecutter.project_slug }}.engine.mailbox import ItemsReady, Mailbox, ProgressReady, Settled, TkCall
+from {{ cookiecutter.project_slug }}.engine.streams import YIELD_EVERY
 
 T = TypeVar("T")
 
@@ -43,8 +45,8 @@ def report_progress(value: Any) -> None:
     Outside a runner task this does nothing.
     """
     link = _current.get()
-    if link is not None:
-        link.handle._report(value, link.mailbox)
+    if link is not None and link.handle._report(value):
+        link.mailbox.post(ProgressReady(link.handle))
 
 
 async def to_tk(fn: Callable[..., T], *args: Any) -> T:
@@ -105,6 +107,36 @@ async def run_guarded(link: TaskLink, work: Callable[..., Awaitable[Any]], args:
     # The exception's traceback holds this frame: let go of it here, or the two make a cycle that the
     # garbage collector frees later, on this thread, with whatever of the app the task's frames hold.
     payload = None
+
+
+async def pump(
+    agen_fn: Callable[..., AsyncIterator[Any]], args: tuple[Any, ...], handle: TaskHandle, mailbox: Mailbox
+) -> int:
+    """A stream's work: put every item `agen_fn(*args)` yields into the handle's buffer; return how many there were."""
+    items = agen_fn(*args)
+    buffer = handle.stream
+    assert buffer is not None
+    count = 0
+    try:
+        async for item in items:
+            count += 1
+            full, announce = buffer.put(item)
+            if announce:
+                mailbox.post(ItemsReady(handle))
+{% if "blocking" in cookiecutter | baked_patterns %}
+            if full and buffer.flush is not None:  # blocking: this is the Tk thread, so hand the items over here
+                buffer.flush()
+                full = False
+{% endif %}
+            if full:
+                await buffer.room()
+            elif count % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+    finally:
+        aclose = getattr(items, "aclose", None)
+        if aclose is not None:
+            await aclose()
+    return count
 
 
 def _raise(exc: BaseException) -> None:

@@ -33,10 +33,9 @@ import tkinter
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle, TaskState
+from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle, TaskState
 
 #: Longest slice of callbacks the inbox runs before it lets Tk draw and handle input again.
 BATCH_SECONDS = 0.005

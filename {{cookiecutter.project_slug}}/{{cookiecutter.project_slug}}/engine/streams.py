@@ -1,7 +1,8 @@
 """Streams: every item an async generator yields reaches the window, in order, with bounded memory.
 
-A stream task puts each item into its `StreamBuffer`; the Tk thread takes
-them out a time slice at a time and calls `on_item` once per item. The buffer
+A stream task puts each item into its `StreamBuffer` (`pump` in in_task.py);
+the Tk thread takes them out a time slice at a time and calls `on_item` once
+per item. The buffer
 holds at most `STREAM_BUFFER` items. When it is full the producer awaits
 until the window has taken half of them (backpressure), so a fast source
 slows down to the window's pace instead of filling memory. Awaiting is what
@@ -15,13 +16,10 @@ import asyncio
 import contextlib
 import threading
 from collections import deque
-from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any
-
-from {{ cookiecutter.project_slug }}.engine.mailbox import ItemsReady, Mailbox
-
-if TYPE_CHECKING:
-    from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
+{% if "blocking" in cookiecutter | baked_patterns %}
+from collections.abc import Callable
+{% endif %}
+from typing import Any
 
 #: Items a stream may have on their way to the window before its producer waits.
 STREAM_BUFFER = 1000
@@ -49,25 +47,22 @@ class StreamBuffer:
         self._queued = False  # an ItemsReady message is in the mailbox
         self._room: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
 
-    def put(self, item: Any, handle: TaskHandle, mailbox: Mailbox) -> bool:
-        """Task side: add `item`; False once the buffer is full (then await `room()`)."""
+    def put(self, item: Any) -> tuple[bool, bool]:
+        """Task side: add `item`. Returns (full, announce).
+
+        `full`: await `room()` before the next put. `announce`: the Tk thread
+        has not been told of waiting items since it last emptied the buffer,
+        so the caller posts one `ItemsReady`.
+        """
         with self._lock:
             if self.dropped:
-                return True
+                return False, False
             self._incoming.append(item)
             self._held += 1
             self.peak = max(self.peak, self._held)
-            full = self._held >= self.capacity
-            wake = not self._queued
+            announce = not self._queued
             self._queued = True
-        if wake:
-            mailbox.post(ItemsReady(handle))
-{% if "blocking" in cookiecutter | baked_patterns %}
-        if full and self.flush is not None:
-            self.flush()
-            return True
-{% endif %}
-        return not full
+            return self._held >= self.capacity, announce
 
     async def room(self) -> None:
         """Task side: wait until the window has taken half of what the buffer holds."""
@@ -122,25 +117,3 @@ def _wake_soon(loop: asyncio.AbstractEventLoop, future: asyncio.Future[None]) ->
 def _set_if_pending(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)
-
-
-async def pump(
-    agen_fn: Callable[..., AsyncIterator[Any]], args: tuple[Any, ...], handle: TaskHandle, mailbox: Mailbox
-) -> int:
-    """Task side: put every item `agen_fn(*args)` yields into the handle's buffer; return how many there were."""
-    items = agen_fn(*args)
-    buffer = handle.stream
-    assert buffer is not None
-    count = 0
-    try:
-        async for item in items:
-            count += 1
-            if not buffer.put(item, handle, mailbox):
-                await buffer.room()
-            elif count % YIELD_EVERY == 0:
-                await asyncio.sleep(0)
-    finally:
-        aclose = getattr(items, "aclose", None)
-        if aclose is not None:
-            await aclose()
-    return count
