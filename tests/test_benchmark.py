@@ -16,13 +16,19 @@ from conftest import PATTERNS, TEMPLATE
 
 SLUG = "async_tk_prototype"
 BENCH_MODULE = f"{SLUG}.engine.bench"
-# What the benchmark reports of each burst of trivial tasks submitted in one click.
-BURST_MEASURES = (
-    r"[\d,]+-task burst: time inside the submitting callback, total \(ms\) / per submit\(\) \(µs\)",
-    r"[\d,]+-task burst: heartbeat gap, whole, p50 / p99 / max \(ms\)",
-    r"[\d,]+-task burst: heartbeat gap after the submitting callback returned, p50 / p99 / max \(ms\)",
-    r"[\d,]+-task burst: last result after \(ms\), round trips/s",
-)
+# What the benchmark reports of each burst of trivial tasks submitted in one click, by how they were submitted.
+def burst_measures(how: str) -> tuple[str, ...]:
+    return tuple(
+        rf"[\d,]+-task burst, {how}: {measure}"
+        for measure in (
+            r"time inside the submitting callback, total \(ms\) / per task \(µs\)",
+            r"heartbeat gap, whole, p50 / p99 / max \(ms\)",
+            r"heartbeat gap after the submitting callback returned, p50 / p99 / max \(ms\)",
+            r"last result after \(ms\), round trips/s",
+        )
+    )
+
+
 # The measures the benchmark reports, one table row each, in order (the sizes in a label depend on --quick).
 MEASURES = (
     r"idle CPU over [\d.]+ s, plain mainloop \(ms\)",
@@ -35,16 +41,19 @@ MEASURES = (
     r"heartbeat gap, \d+ overlapping tasks \(ms\)",
     r"\d+ overlapping tasks: delivery lag beyond the task's own length, p50 / p99 / max \(ms\)",
     r"heartbeat gap, \d+ overlapping tasks \(ms\)",
-    *BURST_MEASURES,  # the smaller burst
-    *BURST_MEASURES,  # the larger one
+    *burst_measures(r"submit\(\) each"),  # the smaller burst
+    *burst_measures(r"submit\(\) each"),  # the larger one
+    *burst_measures(r"one submit_many\(\)"),  # the larger one again, in one call
     r"stream of [\d,]+ items: items per second",
     r"stream: heartbeat gap p50 / p99 / max \(ms\)",
     r"stream: buffer peak \(items, bound \d+\)",
+    r"[\d,]+ lines into a Text \(on_item, insert \+ see per line\): lines per second; heartbeat gap max \(ms\)",
+    r"[\d,]+ lines into a Text \(on_items, per list\): lines per second; heartbeat gap max \(ms\)",
     r"to_tk round trip p50 / p99 / max \(ms\)",
-    r"peak threads",
-    r"peak RSS \(MiB\)",
     r"coroutine runs during a modal dialog",
     r"results arrive during a modal dialog",
+    r"peak threads",
+    r"peak RSS \(MiB\)",
 )
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # A table row: | label | one value per pattern |

@@ -17,6 +17,7 @@ from support import new_threads
 
 from {{ cookiecutter.project_slug }} import tasks
 from {{ cookiecutter.project_slug }}.app import App
+from {{ cookiecutter.project_slug }}.panels import MAX_LINES
 
 
 @pytest.fixture
@@ -79,6 +80,16 @@ def test_the_stream_panel_shows_every_line_in_order(app, wait_for):
     wait_for(lambda: "done" in panel.status.cget("text"), "the stream to end", timeout=30)
     lines = panel.text.get("1.0", "end").split("\n")[:-2]  # Text ends with a newline of its own
     assert lines == [f"line {n} of 200" for n in range(1, 201)]
+
+
+def test_the_stream_panel_keeps_the_newest_lines_up_to_its_limit(app):
+    panel = app.stream_panel
+    total = MAX_LINES + 250
+    panel.add_lines([f"line {n}" for n in range(1, MAX_LINES - 99)])
+    panel.add_lines([f"line {n}" for n in range(MAX_LINES - 99, total + 1)])
+    lines = panel.text.get("1.0", "end").split("\n")[:-2]  # Text ends with a newline of its own
+    assert lines == [f"line {n}" for n in range(total - MAX_LINES + 1, total + 1)]
+    assert panel.lines == total
 
 
 def test_typing_in_the_search_box_shows_only_the_newest_answer(app, wait_for):

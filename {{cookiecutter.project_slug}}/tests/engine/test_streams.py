@@ -12,9 +12,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 
-{% if here | length > 1 %}
 import pytest
-{% endif %}
 from support import count_to
 
 from {{ cookiecutter.project_slug }}.engine import STREAM_BUFFER, TaskState
@@ -58,6 +56,42 @@ def test_an_on_item_that_raises_is_reported_and_the_stream_goes_on(root, runner,
     wait_for(lambda: handle.done, "the stream to end")
     assert [str(e) for e in reported] == ["two"]
     assert recorder.events == [("item", 0), ("item", 1), ("item", 3), ("item", 4), ("result", 5)]
+
+
+def test_on_items_gets_every_item_once_in_order_a_list_per_slice_before_on_result(runner, recorder, wait_for):
+    count = STREAM_BUFFER * 3  # more than a buffer holds: several lists, whatever the pattern
+    batches: list[list[int]] = []
+    handle = runner.stream(count_to, count, on_items=batches.append, on_result=lambda n: recorder.note("result", n))
+    wait_for(lambda: handle.done, "the stream to end")
+    assert [item for batch in batches for item in batch] == list(range(count))
+    assert all(isinstance(batch, list) and batch for batch in batches), "each call gets a non-empty list"
+    assert len(batches) < count // 10, "items come many to a call"
+    assert recorder.events == [("result", count)]
+
+
+def test_an_on_items_that_raises_is_reported_and_the_stream_goes_on(root, runner, recorder, wait_for):
+    reported: list[BaseException] = []
+    root.report_callback_exception = lambda kind, error, tb: reported.append(error)
+    received: list[int] = []
+
+    def picky(items: list[int]) -> None:
+        received.extend(items)
+        if not reported:
+            raise ValueError("the first list")
+
+    handle = runner.stream(count_to, 5, on_items=picky, on_result=lambda n: recorder.note("result", n))
+    wait_for(lambda: handle.done, "the stream to end")
+    assert [str(e) for e in reported] == ["the first list"]
+    assert received == [0, 1, 2, 3, 4]
+    assert recorder.events == [("result", 5)]
+
+
+@pytest.mark.parametrize("given", ["neither", "both"])
+def test_stream_takes_on_item_or_on_items_not_both_nor_neither(runner, given):
+    callbacks = {"on_item": print, "on_items": print} if given == "both" else {}
+    with pytest.raises(TypeError, match="on_item or on_items"):
+        runner.stream(count_to, 3, **callbacks)
+    assert runner.in_flight == 0
 
 
 def test_a_slow_on_item_at_the_end_of_a_slice_strands_no_item(runner, recorder, wait_for):

@@ -18,15 +18,14 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 {% if live %}
 from collections import Counter
-from collections.abc import Callable
 {% endif %}
+from collections.abc import {% if live %}Callable, {% endif %}Iterator
 
-{% if live or here | length > 1 %}
 import pytest
-{% endif %}
 from support import add, boom, count_to{% if live %}, new_threads, until, wait_forever{% endif +%}
 
 from {{ cookiecutter.project_slug }}.engine import TaskState, report_progress
@@ -240,7 +239,65 @@ def test_command_makes_a_tk_callback_that_submits(runner, recorder, wait_for):
     assert handle is not None
     wait_for(lambda: handle.done, "the task to end")
     assert recorder.events == [("result", 42)]
+
+
+def test_submit_many_runs_each_args_once_and_returns_the_handles_in_order(runner, recorder, wait_for):
+    handles = runner.submit_many(add, [(i, 100) for i in range(50)], **recorder.callbacks())
+    assert recorder.events == [], "callbacks must not run inside submit_many()"
+    assert len(handles) == 50 and len(set(handles)) == 50
+    wait_for(lambda: all(handle.done for handle in handles), "every task to end")
+    assert sorted(recorder.values("result")) == [i + 100 for i in range(50)]
+    assert recorder.kinds() == ["result"] * 50, "one terminal callback per task"
+    assert {handle.state for handle in handles} == {TaskState.DONE}
+
+
+def test_submit_many_reports_each_error_to_on_error_and_the_others_still_succeed(runner, recorder, wait_for):
+    async def fails_on_odd(i: int) -> int:
+        await asyncio.sleep(0)
+        if i % 2:
+            raise ValueError(i)
+        return i
+
+    handles = runner.submit_many(fails_on_odd, [(i,) for i in range(10)], **recorder.callbacks())
+    wait_for(lambda: all(handle.done for handle in handles), "every task to end")
+    assert sorted(recorder.values("result")) == [0, 2, 4, 6, 8]
+    assert sorted(error.args[0] for error in recorder.values("error")) == [1, 3, 5, 7, 9]
+    assert [handle.state for handle in handles] == [TaskState.DONE, TaskState.FAILED] * 5
+
+
+def test_submit_many_leaves_the_garbage_collector_as_it_found_it_even_when_the_args_fail(runner):
+    def args_then_failure() -> Iterator[tuple[int, int]]:
+        yield (1, 2)
+        raise LookupError("the source of arguments broke")
+
+    assert gc.isenabled()
+    with pytest.raises(LookupError):
+        runner.submit_many(add, args_then_failure())
+    assert gc.isenabled(), "collection is paused during the batch only"
+    gc.disable()
+    try:
+        runner.submit_many(add, [(1, 2)])
+        assert not gc.isenabled(), "a collector the app turned off stays off"
+    finally:
+        gc.enable()
+
+
+def test_submit_many_after_close_is_refused(make_runner):
+    runner = make_runner()
+    runner.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        runner.submit_many(add, [(1, 2)])
 {% if live %}
+
+
+{{ live | patterns_mark(here) }}def test_submit_many_with_a_group_is_cancelled_as_one_by_cancel_all_of_it(runner, recorder, wait_for):
+    started = [threading.Event() for _ in range(5)]
+    handles = runner.submit_many(wait_forever, [(event,) for event in started], group="batch", **recorder.callbacks())
+    wait_for(lambda: all(event.is_set() for event in started), "every task to start")
+    assert runner.cancel_all("batch") == 5
+    wait_for(lambda: all(handle.done for handle in handles), "every task to end")
+    assert recorder.events == [("cancelled", None)] * 5
+    assert runner.in_flight == 0
 
 
 {{ live | patterns_mark(here) }}def test_overlapping_tasks_run_at_the_same_time(runner, recorder, wait_for):

@@ -57,15 +57,16 @@ class Sizes:
     overlapping: tuple[int, int]
     bursts: tuple[int, int]
     stream_items: int
+    text_lines: int
 
 
 FULL = Sizes(
     idle_seconds=2.0, latency_samples=300, long_task_seconds=1.0, overlapping=(200, 1000), bursts=(1_000, 10_000),
-    stream_items=100_000,
+    stream_items=100_000, text_lines=100_000,
 )  # fmt: skip
 QUICK = Sizes(
     idle_seconds=0.3, latency_samples=30, long_task_seconds=0.2, overlapping=(20, 100), bursts=(100, 500),
-    stream_items=5_000,
+    stream_items=5_000, text_lines=5_000,
 )  # fmt: skip
 
 
@@ -238,8 +239,10 @@ class Bench:
             raise RuntimeError(f"{count - len(lags)} of {count} overlapping tasks gave no result")
         return {"heartbeat": heartbeat, "lag": spread(lags)}
 
-    def burst(self, runner: RunnerBase, count: int) -> dict[str, Any]:
+    def burst(self, runner: RunnerBase, count: int, batch: bool = False) -> dict[str, Any]:
         """Trivial coroutines submitted in one Tk callback: the time inside it, the heartbeat, the last result.
+
+        One `submit()` per task, or with `batch` one `submit_many()` for them all.
 
         The heartbeat's gaps from the submit to the last result are given
         whole (the submitting callback holds the Tk thread too) and from the
@@ -262,8 +265,11 @@ class Bench:
         def submit_all() -> None:
             nonlocal began, returned
             began = time.perf_counter()
-            for _ in range(count):
-                runner.submit(nothing, on_result=arrived)
+            if batch:
+                runner.submit_many(nothing, itertools.repeat((), count), on_result=arrived)
+            else:
+                for _ in range(count):
+                    runner.submit(nothing, on_result=arrived)
             returned = time.perf_counter()
 
         heartbeat = Heartbeat(self.root)
@@ -303,6 +309,47 @@ class Bench:
         if received != count or finished != [count] or handles[0].stream is None:
             raise RuntimeError(f"the stream lost items: {received} of {count} arrived")
         return {"items_per_s": count / took, "heartbeat": heartbeat.stop(), "buffer_peak": handles[0].stream.peak}
+
+    def stream_into_text(self, runner: RunnerBase, count: int, batched: bool) -> dict[str, Any]:
+        """Lines from an async generator into a real `Text`, as an app shows a log: lines per second, the heartbeat.
+
+        Through `on_item`, one insert and one `see("end")` per line; through
+        `on_items` (`batched`), one insert of the list's lines and one `see`
+        per list.
+        """
+        text = tkinter.Text(self.root, height=10, width=40)
+        text.pack()
+        self.root.update()
+        finished: list[int] = []
+
+        async def lines() -> AsyncIterator[str]:
+            for i in range(count):
+                yield f"line {i}"
+
+        def on_item(line: str) -> None:
+            text.insert("end", line + "\n")
+            text.see("end")
+
+        def on_items(batch: list[str]) -> None:
+            text.insert("end", "".join(line + "\n" for line in batch))
+            text.see("end")
+
+        def start() -> None:
+            if batched:
+                runner.stream(lines, on_items=on_items, on_result=finished.append)
+            else:
+                runner.stream(lines, on_item=on_item, on_result=finished.append)
+
+        heartbeat = Heartbeat(self.root)
+        began = time.perf_counter()
+        self.root.after(0, start)
+        self.pump(runner, lambda: bool(finished))
+        took = time.perf_counter() - began
+        shown = int(text.index("end-1c").split(".")[0]) - 1
+        text.destroy()
+        if finished != [count] or shown != count:
+            raise RuntimeError(f"the Text got {shown} of {count} lines")
+        return {"lines_per_s": count / took, "heartbeat": heartbeat.stop()}
 
     def calls_onto_tk(self, runner: RunnerBase, samples: int) -> dict[str, float]:
         """`await to_tk(fn)` from a task: the round trip to the Tk thread and back."""
@@ -403,11 +450,18 @@ class Bench:
                 figures[f"lag_{count}_tasks"] = overlapping["lag"]
             for count in sizes.bursts:
                 figures[f"burst_{count}"] = self.burst(runner, count)
+            ours = isinstance(runner, RunnerBase)  # a runner-like peer, measured beside ours, has neither batch API
+            large = sizes.bursts[1]
+            figures[f"burst_{large}_submit_many"] = self.burst(runner, large, batch=True) if ours else None
             # The smaller burst's heartbeat over time, for a chart; the larger one's is left out of the figures.
             series = figures[f"burst_{sizes.bursts[0]}"].pop("series")
             figures["burst_series"] = {"tasks": sizes.bursts[0], "heartbeat_ms": HEARTBEAT_MS, **series}
-            del figures[f"burst_{sizes.bursts[1]}"]["series"]
+            for name in (f"burst_{large}", f"burst_{large}_submit_many"):
+                if figures[name] is not None:
+                    del figures[name]["series"]
             figures["stream"] = self.stream(runner, sizes.stream_items)
+            figures["text_on_item"] = self.stream_into_text(runner, sizes.text_lines, batched=False)
+            figures["text_on_items"] = self.stream_into_text(runner, sizes.text_lines, batched=True) if ours else None
             figures["to_tk"] = self.calls_onto_tk(runner, sizes.latency_samples)
             figures["modal_dialog"] = self.modal_dialog(runner)
             figures["idle_after_work"] = self.idle(sizes.idle_seconds, runner)
@@ -420,34 +474,28 @@ class Bench:
         return figures
 
 
-def rows(figures: dict[str, Any], sizes: Sizes) -> list[tuple[str, str]]:
-    """The table's rows as (label, value) pairs."""
+Row = tuple[str, str]
 
-    def trio(d: dict[str, float]) -> str:
-        return f"{d['p50']:.2f} / {d['p99']:.2f} / {d['max']:.2f}"
 
-    def burst_rows(count: int) -> list[tuple[str, str]]:
-        burst = figures[f"burst_{count}"]
-        return [
-            (f"{count:,}-task burst: time inside the submitting callback, total (ms) / per submit() (µs)", (
-                f"{burst['submit_s'] * 1000:,.1f} / {burst['submit_s'] / count * 1e6:,.1f}")),
-            (f"{count:,}-task burst: heartbeat gap, whole, p50 / p99 / max (ms)", trio(burst["heartbeat"])),
-            (f"{count:,}-task burst: heartbeat gap after the submitting callback returned, p50 / p99 / max (ms)",
-                trio(burst["heartbeat_after_submit"])),
-            (f"{count:,}-task burst: last result after (ms), round trips/s", (
-                f"{burst['seconds'] * 1000:,.0f}, {burst['per_s']:,.0f}")),
-        ]  # fmt: skip
+def trio(spread_ms: dict[str, float]) -> str:
+    """A spread as the table shows it: p50 / p99 / max."""
+    return f"{spread_ms['p50']:.2f} / {spread_ms['p99']:.2f} / {spread_ms['max']:.2f}"
 
-    idle_s = sizes.idle_seconds
-    small, large = sizes.overlapping
-    dialog = figures["modal_dialog"]
-    peak = figures["stream"]["buffer_peak"]
+
+def idle_rows(figures: dict[str, Any], sizes: Sizes) -> list[Row]:
+    plain, runner, after = figures["idle_plain_mainloop"], figures["idle_with_runner"], figures["idle_after_work"]
+    over = f"over {sizes.idle_seconds:g} s"
     return [
-        (f"idle CPU over {idle_s:g} s, plain mainloop (ms)", f"{figures['idle_plain_mainloop']['cpu_s'] * 1000:.1f}"),
-        (f"idle CPU over {idle_s:g} s, with runner (ms)", f"{figures['idle_with_runner']['cpu_s'] * 1000:.1f}"),
-        (f"idle wake-ups over {idle_s:g} s, plain / runner", (
-            f"{figures['idle_plain_mainloop']['wakeups']} / {figures['idle_with_runner']['wakeups']}")),
-        (f"idle wake-ups over {idle_s:g} s, after the work", f"{figures['idle_after_work']['wakeups']}"),
+        (f"idle CPU {over}, plain mainloop (ms)", f"{plain['cpu_s'] * 1000:.1f}"),
+        (f"idle CPU {over}, with runner (ms)", f"{runner['cpu_s'] * 1000:.1f}"),
+        (f"idle wake-ups {over}, plain / runner", f"{plain['wakeups']} / {runner['wakeups']}"),
+        (f"idle wake-ups {over}, after the work", f"{after['wakeups']}"),
+    ]
+
+
+def load_rows(figures: dict[str, Any], sizes: Sizes) -> list[Row]:
+    small, large = sizes.overlapping
+    return [
         ("Tk->asyncio latency p50 / p99 / max (ms)", trio(figures["tk_to_asyncio"])),
         ("asyncio->Tk latency p50 / p99 / max (ms)", trio(figures["asyncio_to_tk"])),
         (f"heartbeat gap, 1 task of {sizes.long_task_seconds:g} s (ms)", trio(figures["heartbeat_long_task"])),
@@ -455,19 +503,75 @@ def rows(figures: dict[str, Any], sizes: Sizes) -> list[tuple[str, str]]:
         (f"{small} overlapping tasks: delivery lag beyond the task's own length, p50 / p99 / max (ms)",
             trio(figures[f"lag_{small}_tasks"])),
         (f"heartbeat gap, {large} overlapping tasks (ms)", trio(figures[f"heartbeat_{large}_tasks"])),
-        *burst_rows(sizes.bursts[0]),
-        *burst_rows(sizes.bursts[1]),
-        (f"stream of {sizes.stream_items:,} items: items per second", f"{figures['stream']['items_per_s']:,.0f}"),
-        ("stream: heartbeat gap p50 / p99 / max (ms)", trio(figures["stream"]["heartbeat"])),
+    ]  # fmt: skip
+
+
+def burst_rows(burst: dict[str, Any] | None, what: str, count: int) -> list[Row]:
+    """A burst of `count` tasks made by `what`; `n/a` where the runner could not make it (a peer without the API)."""
+    if burst is None:
+        return [(f"{count:,}-task burst, {what}: {label}", "n/a") for label in BURST_LABELS]
+    values = (
+        f"{burst['submit_s'] * 1000:,.1f} / {burst['submit_s'] / count * 1e6:,.1f}",
+        trio(burst["heartbeat"]),
+        trio(burst["heartbeat_after_submit"]),
+        f"{burst['seconds'] * 1000:,.0f}, {burst['per_s']:,.0f}",
+    )
+    return [
+        (f"{count:,}-task burst, {what}: {label}", value) for label, value in zip(BURST_LABELS, values, strict=True)
+    ]
+
+
+BURST_LABELS = (
+    "time inside the submitting callback, total (ms) / per task (µs)",
+    "heartbeat gap, whole, p50 / p99 / max (ms)",
+    "heartbeat gap after the submitting callback returned, p50 / p99 / max (ms)",
+    "last result after (ms), round trips/s",
+)
+
+
+def stream_rows(figures: dict[str, Any], sizes: Sizes) -> list[Row]:
+    stream, peak = figures["stream"], figures["stream"]["buffer_peak"]
+    rows = [
+        (f"stream of {sizes.stream_items:,} items: items per second", f"{stream['items_per_s']:,.0f}"),
+        ("stream: heartbeat gap p50 / p99 / max (ms)", trio(stream["heartbeat"])),
         (f"stream: buffer peak (items, bound {STREAM_BUFFER})", "n/a" if peak is None else str(peak)),
+    ]
+    for name, how in (("text_on_item", "on_item, insert + see per line"), ("text_on_items", "on_items, per list")):
+        text = figures[name]
+        label = f"{sizes.text_lines:,} lines into a Text ({how}): lines per second; heartbeat gap max (ms)"
+        rows.append((label, "n/a" if text is None else f"{text['lines_per_s']:,.0f}; {text['heartbeat']['max']:.1f}"))
+    return rows
+
+
+def tk_rows(figures: dict[str, Any]) -> list[Row]:
+    dialog = figures["modal_dialog"]
+    ticks = dialog["ticks_during_dialog"]
+    return [
         ("to_tk round trip p50 / p99 / max (ms)", trio(figures["to_tk"])),
-        ("peak threads", str(figures["peak_threads"])),
-        ("peak RSS (MiB)", f"{figures['peak_rss_mib']:.0f}" if "peak_rss_mib" in figures else "n/a"),
-        ("coroutine runs during a modal dialog", (
-            f"{'yes' if dialog['ticks_during_dialog'] else 'no'} "
-            f"({dialog['ticks_during_dialog']} ticks of 10 ms in {dialog['dialog_open_s']:.1f} s)")),
+        ("coroutine runs during a modal dialog",
+            f"{'yes' if ticks else 'no'} ({ticks} ticks of 10 ms in {dialog['dialog_open_s']:.1f} s)"),
         ("results arrive during a modal dialog", "yes" if dialog["result_arrived_during_dialog"] else "no"),
     ]  # fmt: skip
+
+
+def resource_rows(figures: dict[str, Any]) -> list[Row]:
+    rss = figures.get("peak_rss_mib")
+    return [("peak threads", str(figures["peak_threads"])), ("peak RSS (MiB)", "n/a" if rss is None else f"{rss:.0f}")]
+
+
+def rows(figures: dict[str, Any], sizes: Sizes) -> list[Row]:
+    """The table's rows as (label, value) pairs, a section at a time."""
+    small, large = sizes.bursts
+    return [
+        *idle_rows(figures, sizes),
+        *load_rows(figures, sizes),
+        *burst_rows(figures[f"burst_{small}"], "submit() each", small),
+        *burst_rows(figures[f"burst_{large}"], "submit() each", large),
+        *burst_rows(figures[f"burst_{large}_submit_many"], "one submit_many()", large),
+        *stream_rows(figures, sizes),
+        *tk_rows(figures),
+        *resource_rows(figures),
+    ]
 
 
 def machine() -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, NamedTuple, TypeVar
 
 from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle, TaskState
@@ -75,16 +75,30 @@ async def to_tk(fn: Callable[..., T], *args: Any) -> T:
     return await future
 
 
-async def run_guarded(link: TaskLink, work: Callable[..., Awaitable[Any]], args: tuple[Any, ...]) -> None:
+#: A task not started yet: `functools.partial(run_guarded, ...)`, called where the task starts. Cheaper to make
+#: in a burst than the coroutine, and one that never starts leaves no coroutine that was never awaited.
+TaskStart = Callable[[], Coroutine[Any, Any, None]]
+
+
+async def run_guarded(
+    handle: TaskHandle,
+    mailbox: Mailbox,
+    work: Callable[..., Awaitable[Any]],
+    args: tuple[Any, ...],
+{% if "blocking" in cookiecutter | baked_patterns %}
+    inline: bool = False,
+{% endif %}
+) -> None:
     """Run `work(*args)` and post exactly one `Settled` message for it. Never raises.
 
-    The coroutine is made here, when the task starts, so that a task cancelled
-    or closed before it starts leaves no coroutine that was never awaited.
+    The coroutines are made here, when the task starts, so that a task
+    cancelled or closed before it starts leaves no coroutine that was never
+    awaited.
 
     A plain function, not a runner method, so that the thread running it
     holds no reference to the runner and, through it, to Tk.
     """
-    handle = link.handle
+    link = TaskLink(handle, mailbox{% if "blocking" in cookiecutter | baked_patterns %}, inline{% endif %})
     state: TaskState
     payload: Any
     try:

@@ -41,11 +41,10 @@ from __future__ import annotations
 import _tkinter
 import asyncio
 import tkinter
-from collections.abc import Coroutine
-from typing import Any
 
 from {{ cookiecutter.project_slug }}.engine.base import RunnerBase, wind_down
 from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
+from {{ cookiecutter.project_slug }}.engine.in_task import TaskStart
 from {{ cookiecutter.project_slug }}.engine.mailbox import Handler, Inbox
 from {{ cookiecutter.project_slug }}.engine.starter import TaskStarter
 
@@ -139,8 +138,8 @@ class Runner(RunnerBase):
     def _make_inbox(self, root: tkinter.Tk) -> Inbox:
         return _LoopInbox(root, self._handle, self._loop)
 
-    def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
-        self._starter.put(coro)
+    def _launch(self, handle: TaskHandle, start: TaskStart) -> None:
+        self._starter.put(start)
 
     def _shutdown(self, deadline: float) -> None:
         self._deadline = deadline

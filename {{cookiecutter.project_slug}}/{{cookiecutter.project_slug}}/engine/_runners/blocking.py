@@ -25,11 +25,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tkinter
-from collections.abc import Coroutine
-from typing import Any
 
 from {{ cookiecutter.project_slug }}.engine.base import RunnerBase, wind_down
 from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
+from {{ cookiecutter.project_slug }}.engine.in_task import TaskStart
 
 
 class Runner(RunnerBase):
@@ -41,15 +40,14 @@ class Runner(RunnerBase):
         self._loop = asyncio.new_event_loop()
         self._deadline = 0.0  # set by a close() made while a task runs (from a to_tk() dialog)
 
-    def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
+    def _launch(self, handle: TaskHandle, start: TaskStart) -> None:
         if self._loop.is_running():
-            coro.close()
             raise RuntimeError("submit() was called from inside a running task; the blocking runner runs one at a time")
         try:
             # cancel() (or close()) from a nested Tk loop inside the task (a to_tk() dialog) when the task
             # has no await left: run_guarded has posted its Settled, but the Task itself ends cancelled.
             with contextlib.suppress(asyncio.CancelledError):
-                self._loop.run_until_complete(coro)
+                self._loop.run_until_complete(start())
         finally:
             if self._closed and not self._loop.is_closed():  # close() was called while the task ran
                 self._loop.run_until_complete(wind_down(self._deadline))

@@ -26,11 +26,10 @@ import contextlib
 import threading
 import time
 import tkinter
-from collections.abc import Coroutine
-from typing import Any
 
 from {{ cookiecutter.project_slug }}.engine.base import RunnerBase, wind_down
 from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
+from {{ cookiecutter.project_slug }}.engine.in_task import TaskStart
 from {{ cookiecutter.project_slug }}.engine.starter import TaskStarter
 
 
@@ -45,8 +44,8 @@ class Runner(RunnerBase):
         self._thread = threading.Thread(target=self._host.run, name="asyncio-loop", daemon=True)
         self._thread.start()
 
-    def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
-        self._starter.put(coro)
+    def _launch(self, handle: TaskHandle, start: TaskStart) -> None:
+        self._starter.put(start)
 
     def _shutdown(self, deadline: float) -> None:
         self._host.deadline = deadline

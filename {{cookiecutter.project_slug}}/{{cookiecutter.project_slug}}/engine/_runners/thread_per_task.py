@@ -32,6 +32,7 @@ from typing import Any
 
 from {{ cookiecutter.project_slug }}.engine.base import RunnerBase
 from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
+from {{ cookiecutter.project_slug }}.engine.in_task import TaskStart
 
 #: How long one Tk callback may spend starting threads before Tk gets to draw and handle input.
 START_SLICE_SECONDS = 0.004
@@ -42,12 +43,12 @@ class Runner(RunnerBase):
 
     def __init__(self, root: tkinter.Tk) -> None:
         super().__init__(root)
-        self._waiting: deque[tuple[str, Coroutine[Any, Any, None]]] = deque()
+        self._waiting: deque[tuple[str, TaskStart]] = deque()
         self._starter: str | None = None  # the pending after() that starts waiting threads
         self._threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 
-    def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
-        self._waiting.append((handle.name, coro))
+    def _launch(self, handle: TaskHandle, start: TaskStart) -> None:
+        self._waiting.append((handle.name, start))
         if self._starter is None:
             self._starter = self._tk().after(0, self._start_waiting)
 
@@ -55,8 +56,8 @@ class Runner(RunnerBase):
         self._starter = None
         deadline = time.perf_counter() + START_SLICE_SECONDS
         while self._waiting:
-            name, coro = self._waiting.popleft()
-            thread = threading.Thread(target=_run_on_a_new_loop, args=(coro,), name=f"task-{name}", daemon=True)
+            name, start = self._waiting.popleft()
+            thread = threading.Thread(target=_run_on_a_new_loop, args=(start,), name=f"task-{name}", daemon=True)
             self._threads.add(thread)
             thread.start()
             if time.perf_counter() > deadline:
@@ -68,14 +69,13 @@ class Runner(RunnerBase):
         if self._starter is not None:
             self._tk().after_cancel(self._starter)
             self._starter = None
-        while self._waiting:  # never started: nothing to cancel, just close
-            self._waiting.popleft()[1].close()
+        self._waiting.clear()  # never started: no coroutine was made for them, nothing to cancel
         for thread in list(self._threads):
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
-def _run_on_a_new_loop(coro: Coroutine[Any, Any, None]) -> None:
-    """The task's thread: what `asyncio.run(coro)` does, in one run of the loop rather than three.
+def _run_on_a_new_loop(start: TaskStart) -> None:
+    """The task's thread: what `asyncio.run(start())` does, in one run of the loop rather than three.
 
     `asyncio.run` runs its loop once for the coroutine, once to close async
     generators and once to stop the default executor: measured here, that
@@ -84,7 +84,7 @@ def _run_on_a_new_loop(coro: Coroutine[Any, Any, None]) -> None:
     loop = asyncio.new_event_loop()
     try:
         asyncio.set_event_loop(loop)  # as asyncio.run does, for libraries that look the loop up
-        loop.run_until_complete(_then_tidy_up(coro))
+        loop.run_until_complete(_then_tidy_up(start()))
     finally:
         asyncio.set_event_loop(None)
         loop.close()

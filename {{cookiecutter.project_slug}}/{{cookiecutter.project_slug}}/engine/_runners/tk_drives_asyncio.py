@@ -30,11 +30,12 @@ import math
 import selectors
 import time
 import tkinter
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from {{ cookiecutter.project_slug }}.engine.base import RunnerBase, wind_down
 from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
+from {{ cookiecutter.project_slug }}.engine.in_task import TaskStart
 from {{ cookiecutter.project_slug }}.engine.mailbox import POLL_MS
 from {{ cookiecutter.project_slug }}.engine.starter import TaskStarter
 
@@ -68,8 +69,8 @@ class Runner(RunnerBase):
             raise RuntimeError("close() was called from inside a running task; call it from a Tk callback")
         super().close(timeout)
 
-    def _launch(self, handle: TaskHandle, coro: Coroutine[Any, Any, None]) -> None:
-        self._starter.put(coro)
+    def _launch(self, handle: TaskHandle, start: TaskStart) -> None:
+        self._starter.put(start)
 
     def _wake(self, start: Callable[[], None]) -> None:
         """The starter has coroutines for the loop: have it run `start` in a step that begins at once."""
