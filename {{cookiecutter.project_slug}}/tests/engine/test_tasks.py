@@ -300,6 +300,16 @@ def test_submit_many_after_close_is_refused(make_runner):
     assert runner.in_flight == 0
 
 
+{{ live | patterns_mark(here) }}def test_an_exclusive_run_in_a_batchs_group_supersedes_every_task_of_the_batch(runner, recorder, wait_for):
+    started = [threading.Event() for _ in range(5)]
+    batch = runner.submit_many(wait_forever, [(event,) for event in started], group="g", **recorder.callbacks())
+    wait_for(lambda: all(event.is_set() for event in started), "every task of the batch to start")
+    newest = runner.submit(add, 1, 2, group="g", exclusive=True, **recorder.callbacks())
+    wait_for(lambda: newest.done and all(handle.done for handle in batch), "the batch to be cancelled")
+    assert recorder.events == [("result", 3)], "nothing of the superseded batch reaches the window"
+    assert runner.in_flight == 0
+
+
 {{ live | patterns_mark(here) }}def test_overlapping_tasks_run_at_the_same_time(runner, recorder, wait_for):
     started = 0
     lock = threading.Lock()

@@ -153,9 +153,10 @@ class RunnerBase:
         name = _name_of(coro_fn)
         mailbox = self._inbox.mailbox
         in_flight = self._in_flight
-        groups = self._groups
-        launch = self._launch
+        # One entry for the batch: they share every callback and group, and `_when_ended` is for `command()` only.
+        entry = _Entry(on_result, on_error, on_progress, on_cancelled, None, None, group)
         handles: list[TaskHandle] = []
+        starts: list[TaskStart] = []
         self._inbox.watch()
         # Every object the batch makes stays alive until its task ends, so a garbage collection in the middle
         # of it can free nothing of it; yet the batch's allocations would trigger dozens (measured: half the time).
@@ -168,20 +169,18 @@ class RunnerBase:
             gc.disable()
         try:
             for args in arg_tuples:
-{% if "blocking" in cookiecutter | baked_patterns %}
-                if self._closed:  # a task of the batch, run inside this call, closed the window from a dialog
-                    raise RuntimeError("this runner is closed; it accepts no more tasks")
-{% endif %}
                 handle = TaskHandle(name)
-                in_flight[handle] = _Entry(on_result, on_error, on_progress, on_cancelled, None, None, group)
-                if group is not None:
-                    groups.setdefault(group, set()).add(handle)
-                try:
-                    launch(handle, functools.partial(run_guarded, handle, mailbox, coro_fn, args{% if "blocking" in cookiecutter | baked_patterns %}, self._runs_inline{% endif %}))
-                except BaseException:
-                    self._forget(handle)
-                    raise
+                in_flight[handle] = entry
                 handles.append(handle)
+                starts.append(functools.partial(run_guarded, handle, mailbox, coro_fn, args{% if "blocking" in cookiecutter | baked_patterns %}, self._runs_inline{% endif %}))
+            if group is not None:
+                self._groups.setdefault(group, set()).update(handles)
+            self._launch_many(handles, starts)
+        except BaseException:
+            for handle in handles:
+                if not handle._started:  # never got to run: nothing of it will come back
+                    self._forget(handle)
+            raise
         finally:
             if pause_gc:
                 gc.enable()
@@ -321,7 +320,7 @@ class RunnerBase:
         """Cancel the group's runs so far; what they still deliver is dropped."""
         for handle in list(self._groups.get(group, ())):
             entry = self._in_flight.get(handle)
-            if entry is not None and not entry.superseded:
+            if entry is not None:  # (a submit_many() batch shares one entry: each of its handles is cancelled)
                 entry.superseded = True
                 handle.cancel()
 
@@ -440,6 +439,15 @@ class RunnerBase:
     def _launch(self, handle: TaskHandle, start: TaskStart) -> None:
         """Have the task run: `start()` makes its coroutine, where and when the pattern runs it."""
         raise NotImplementedError
+
+    def _launch_many(self, handles: list[TaskHandle], starts: list[TaskStart]) -> None:
+        """`_launch` each task of a batch, in order; a pattern that queues its tasks queues them all at once."""
+        for handle, start in zip(handles, starts, strict=True):
+{% if "blocking" in cookiecutter | baked_patterns %}
+            if self._closed:  # a task of the batch, run inside this call, closed the window from a dialog
+                raise RuntimeError("this runner is closed; it accepts no more tasks")
+{% endif %}
+            self._launch(handle, start)
 
     def _shutdown(self, deadline: float) -> None:
         raise NotImplementedError

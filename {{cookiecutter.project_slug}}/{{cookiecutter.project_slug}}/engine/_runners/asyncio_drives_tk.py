@@ -141,6 +141,9 @@ class Runner(RunnerBase):
     def _launch(self, handle: TaskHandle, start: TaskStart) -> None:
         self._starter.put(start)
 
+    def _launch_many(self, handles: list[TaskHandle], starts: list[TaskStart]) -> None:
+        self._starter.put_many(starts)
+
     def _shutdown(self, deadline: float) -> None:
         self._deadline = deadline
         self._starter.close_leftovers()

@@ -47,6 +47,9 @@ class Runner(RunnerBase):
     def _launch(self, handle: TaskHandle, start: TaskStart) -> None:
         self._starter.put(start)
 
+    def _launch_many(self, handles: list[TaskHandle], starts: list[TaskStart]) -> None:
+        self._starter.put_many(starts)
+
     def _shutdown(self, deadline: float) -> None:
         self._host.deadline = deadline
         self._starter.closing = True  # no new task from here on: winding down must see them all

@@ -52,6 +52,11 @@ class Runner(RunnerBase):
         if self._starter is None:
             self._starter = self._tk().after(0, self._start_waiting)
 
+    def _launch_many(self, handles: list[TaskHandle], starts: list[TaskStart]) -> None:
+        self._waiting.extend(zip([handle.name for handle in handles], starts, strict=True))
+        if self._starter is None and starts:
+            self._starter = self._tk().after(0, self._start_waiting)
+
     def _start_waiting(self) -> None:
         self._starter = None
         deadline = time.perf_counter() + START_SLICE_SECONDS

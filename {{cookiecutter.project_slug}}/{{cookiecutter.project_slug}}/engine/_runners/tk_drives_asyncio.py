@@ -72,6 +72,9 @@ class Runner(RunnerBase):
     def _launch(self, handle: TaskHandle, start: TaskStart) -> None:
         self._starter.put(start)
 
+    def _launch_many(self, handles: list[TaskHandle], starts: list[TaskStart]) -> None:
+        self._starter.put_many(starts)
+
     def _wake(self, start: Callable[[], None]) -> None:
         """The starter has coroutines for the loop: have it run `start` in a step that begins at once."""
         self._loop.call_soon(start)
