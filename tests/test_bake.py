@@ -318,6 +318,24 @@ def test_no_template_syntax_survives(baked, answers):
             assert "{%" not in text, path
 
 
+@pytest.mark.parametrize("answers", BAKES.values(), ids=BAKES)
+def test_no_file_name_or_text_speaks_of_mutants(baked, answers):
+    """The mutation run is the template's own tooling: a bake's tests are named by the promise they check.
+
+    A test name, file name, comment or docstring that says which mutant it
+    killed tells the project's owner nothing about what breaks when it fails.
+    """
+    word = re.compile(r"mutant|mutation", re.IGNORECASE)
+    found = []
+    for path, content in sorted(files(baked(**answers)).items()):
+        if word.search(path):
+            found.append(path)
+        if not path.endswith(".png"):
+            text = content.decode("utf-8")
+            found += [f"{path}:{n}: {line.strip()}" for n, line in enumerate(text.splitlines(), 1) if word.search(line)]
+    assert not found, "\n".join(found)
+
+
 @pytest.mark.slow
 def test_pre_commit_passes_right_after_baking(cookies):
     """Slow the first time: pre-commit installs ruff and mypy from PyPI into environments of its own."""
