@@ -31,26 +31,9 @@ TESTS = {
     "tests/support.py",
     "tests/test_app.py",
     "tests/test_main.py",
+    # A file per promise of the generated README's "What the runner promises" (test_to_tk.py, test_streams.py, ...),
+    # and test_patterns.py for what sets each pattern apart; a test of one pattern is rendered only with it.
     *(f"tests/engine/test_{name}.py" for name in ("close", "groups", "patterns", "streams", "tasks", "to_tk")),
-    # Tests that kill mutants the mutation run (scripts/mutation.py) found alive.
-    *(
-        f"tests/engine/test_mutants_{name}.py"
-        for name in (
-            "cancel_in_on_item",
-            "report_args",
-            "socket_io",
-            "stream_room",
-            "to_tk_message",
-        )
-    ),
-}
-# Mutant-killing tests of one pattern: their file names render empty in a bake without it.
-PATTERN_TESTS = {
-    "tk-drives-asyncio": {
-        f"tests/engine/test_mutants_{name}.py"
-        for name in ("ctrl_c_step", "nested_tk_loop_in_task", "polling_serves_sockets", "polling_timers")
-    },
-    "thread-per-task": {"tests/engine/test_mutants_to_tk_after_loop_closed.py"},
 }
 COMMON_FILES = {
     ".cookiecutter-replay.json",
@@ -107,8 +90,7 @@ def run(project: Path, *command: str) -> subprocess.CompletedProcess[str]:
 def test_a_single_pattern_bake_holds_the_user_code_one_engine_and_its_runner(baked, pattern, workflow):
     project = baked(async_pattern=pattern, include_github_actions=workflow)
     starter = {STARTER} if pattern in USE_THE_STARTER else set()
-    own_tests = PATTERN_TESTS.get(pattern, set())
-    expected = COMMON_FILES | {SINGLE_RUNNER} | starter | own_tests | (WORKFLOW_FILES if workflow else set())
+    expected = COMMON_FILES | {SINGLE_RUNNER} | starter | (WORKFLOW_FILES if workflow else set())
     assert set(files(project)) == expected
 
 
@@ -176,7 +158,7 @@ def test_pre_commit_runs_mypy_on_the_whole_package(baked):
 @pytest.mark.parametrize("chosen", [PATTERNS[0], PATTERNS[-1]])
 def test_an_all_patterns_bake_holds_every_runner_and_no_single_one(baked, chosen):
     project = baked(**EVERY[f"all-patterns-{chosen}"])
-    assert set(files(project)) == COMMON_FILES | ALL_RUNNERS | {STARTER} | set().union(*PATTERN_TESTS.values())
+    assert set(files(project)) == COMMON_FILES | ALL_RUNNERS | {STARTER}
 
 
 @pytest.mark.parametrize("chosen", [PATTERNS[0], PATTERNS[-1]])
@@ -316,6 +298,24 @@ def test_no_template_syntax_survives(baked, answers):
             text = content.decode("utf-8")
             assert "cookiecutter." not in text, path
             assert "{%" not in text, path
+
+
+@pytest.mark.parametrize("answers", BAKES.values(), ids=BAKES)
+def test_no_file_name_or_text_speaks_of_mutants(baked, answers):
+    """The mutation run is the template's own tooling: a bake's tests are named by the promise they check.
+
+    A test name, file name, comment or docstring that says which mutant it
+    killed tells the project's owner nothing about what breaks when it fails.
+    """
+    word = re.compile(r"mutant|mutation", re.IGNORECASE)
+    found = []
+    for path, content in sorted(files(baked(**answers)).items()):
+        if word.search(path):
+            found.append(path)
+        if not path.endswith(".png"):
+            text = content.decode("utf-8")
+            found += [f"{path}:{n}: {line.strip()}" for n, line in enumerate(text.splitlines(), 1) if word.search(line)]
+    assert not found, "\n".join(found)
 
 
 @pytest.mark.slow

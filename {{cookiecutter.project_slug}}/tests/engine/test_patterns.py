@@ -12,6 +12,9 @@ import asyncio
 {% if "asyncio-drives-tk" in here %}
 import importlib
 {% endif %}
+{% if "tk-drives-asyncio" in here %}
+import socket
+{% endif %}
 {% if single %}
 import threading
 {% endif %}
@@ -29,6 +32,10 @@ from types import ModuleType
 {% endif %}
 import pytest
 from support import {% if single or on_the_side %}Ticker, {% endif %}add
+{% if "tk-drives-asyncio" in here %}
+
+from {{ cookiecutter.project_slug }}.engine.mailbox import POLL_MS
+{% endif %}
 {% if single %}
 
 
@@ -253,6 +260,151 @@ def nearest_interval(module: ModuleType, delay: float) -> float:
     wait_for(lambda: first.done and later.done, "both tasks to end")
     assert [type(e) for e in reported] == [KeyboardInterrupt], "the app must hear of it (it closes on Ctrl-C)"
     assert [kind for kind, _ in recorder.terminal()] == ["error", "result"]
+
+
+{{ here | among("tk-drives-asyncio") | patterns_mark(here) }}def test_the_step_after_a_ctrl_c_comes_at_once(root, runner, recorder, wait_for):
+    """The KeyboardInterrupt ends the step by an exception; a task that was ready must go on in well under a second."""
+    reported_at: list[float] = []
+    root.report_callback_exception = lambda kind, error, tb: reported_at.append(time.monotonic())
+
+    async def interrupted() -> None:
+        raise KeyboardInterrupt  # where Ctrl-C lands when it arrives while a task's code runs
+
+    async def one_more_turn() -> float:
+        await asyncio.sleep(0)  # resumes after the step that the interrupt ended
+        return time.monotonic()
+
+    runner.submit(interrupted, **recorder.callbacks())
+    runner.submit(one_more_turn, **recorder.callbacks())
+    wait_for(lambda: len(recorder.terminal()) == 2, "both tasks to end")
+    assert len(reported_at) == 1, "the app hears of the interrupt"
+    finished_at = recorder.values("result")[0]
+    assert finished_at - reported_at[0] < 0.5, "the next step waited for a timer"
+
+
+async def five() -> int:
+    """Ends in its first step: it arms no timer that would step asyncio again later."""
+    return 5
+
+
+{{ here | among("tk-drives-asyncio") | patterns_mark(here) }}def test_io_and_a_new_task_during_a_nested_tk_loop_in_a_task_are_served_after_it(root, runner, recorder, wait_for):
+    """The runner's docstring promises that the window stays live then; asyncio waits for the outer step.
+
+    While the nested loop runs, asyncio's wake-up pipe is readable (a thread
+    called `call_soon_threadsafe`) and a new task is submitted: neither may
+    start a step inside the step that runs, and both the new task and a
+    thread's answer after the nested loop must still arrive.
+    """
+    reported: list[BaseException] = []
+    root.report_callback_exception = lambda kind, error, tb: reported.append(error)
+    done = tkinter.BooleanVar(root)
+    released = threading.Event()
+
+    def submit_from_the_nested_loop() -> None:
+        runner.submit(five, **recorder.callbacks())
+        root.after(20, done.set, True)
+
+    async def nested() -> str:
+        loop = asyncio.get_running_loop()
+        waker = threading.Thread(target=loop.call_soon_threadsafe, args=(lambda: None,))
+        waker.start()
+        waker.join(5)  # asyncio's wake-up pipe is readable before the nested loop starts
+        root.after(0, submit_from_the_nested_loop)
+        root.wait_variable(done)  # a nested Tk loop inside this task's step
+        # The thread answers well after this step, once asyncio has gone idle (no timer armed): then only Tk's
+        # file handler can wake the window for its answer. (Sooner, a step still due might pick it up by chance:
+        # the test would pass either way, it would just catch less.)
+        root.after(100, released.set)
+        answered = await asyncio.to_thread(released.wait, 5)
+        return "back" if answered else "the thread was never released"
+
+    runner.submit(nested, **recorder.callbacks())
+    wait_for(lambda: len(recorder.terminal()) == 2, "the nested task and the one submitted inside it to end")
+    assert set(recorder.terminal()) == {("result", 5), ("result", "back")}
+    assert reported == []
+
+
+async def start_greeter() -> asyncio.Server:
+    """A server on 127.0.0.1 that says hello to each client; the task ends, the listening socket stays."""
+
+    async def greet(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"hello")
+        await writer.drain()
+        writer.close()
+        await writer.wait_closed()
+
+    return await asyncio.start_server(greet, "127.0.0.1", 0)
+
+
+def ask_greeter(port: int, answers: list[bytes | OSError]) -> threading.Thread:
+    """A client on its own thread; what the greeter said (or why not) goes into `answers`."""
+
+    def client() -> None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+                answers.append(conn.recv(5))
+        except OSError as exc:
+            answers.append(exc)
+
+    thread = threading.Thread(target=client)
+    thread.start()
+    return thread
+
+
+{{ here | among("tk-drives-asyncio") | patterns_mark(here) }}@pytest.mark.parametrize("tk_guard", [frozenset({"createfilehandler"})])
+def test_a_server_with_no_task_in_flight_still_answers_in_polling_mode(root, runner, wait_for):
+    """The runner's docstring: it polls "while tasks or sockets are open" (as on Windows)."""
+    servers: list[asyncio.Server] = []
+    runner.submit(start_greeter, on_result=servers.append)
+    wait_for(lambda: servers, "the server to start")
+    answers: list[bytes | OSError] = []
+    thread = ask_greeter(servers[0].sockets[0].getsockname()[1], answers)
+    wait_for(lambda: answers, "the client's answer", timeout=10)
+    thread.join(5)
+    servers[0].close()
+    assert answers == [b"hello"]
+
+
+{{ here | among("tk-drives-asyncio") | patterns_mark(here) }}@pytest.mark.parametrize("tk_guard", [frozenset({"createfilehandler"})])
+def test_a_long_timer_does_not_stretch_the_poll_in_polling_mode(root, runner, wait_for):
+    """With a 30 s timer armed, sockets are still polled every `POLL_MS`, not when the timer is due."""
+    sleeper = runner.submit(asyncio.sleep, 30)
+    servers: list[asyncio.Server] = []
+    runner.submit(start_greeter, on_result=servers.append)
+    wait_for(lambda: servers, "the server to start")
+    answers: list[bytes | OSError] = []
+    thread = ask_greeter(servers[0].sockets[0].getsockname()[1], answers)
+    wait_for(lambda: answers, "the client's answer", timeout=10)
+    thread.join(5)
+    servers[0].close()
+    sleeper.cancel()
+    wait_for(lambda: sleeper.done, "the sleeper to end")
+    assert answers == [b"hello"]
+
+
+SLEEPS = 20
+
+
+async def short_sleeps() -> float:
+    """`SLEEPS` sleeps of a millisecond, one after another; how long they took in all."""
+    start = time.perf_counter()
+    for _ in range(SLEEPS):
+        await asyncio.sleep(0.001)
+    return time.perf_counter() - start
+
+
+{{ here | among("tk-drives-asyncio") | patterns_mark(here) }}@pytest.mark.parametrize("tk_guard", [frozenset({"createfilehandler"})])
+def test_a_timer_due_before_the_next_poll_fires_on_time_in_polling_mode(root, runner, recorder, wait_for):
+    """The runner's docstring: timers "can be up to about a millisecond late", polling or not.
+
+    Rounded up to the poll interval, the sleeps would take `SLEEPS * POLL_MS`
+    ms at least; on time they take a few ms each, well under half of that.
+    """
+    runner.submit(short_sleeps, **recorder.callbacks())
+    wait_for(lambda: recorder.terminal(), "the sleeps to end")
+    [(kind, took)] = recorder.terminal()
+    assert kind == "result"
+    assert took < SLEEPS * POLL_MS / 1000 / 2, f"{SLEEPS} sleeps of 1 ms took {took * 1000:.0f} ms"
 {% endif %}
 {% if quiet %}
 

@@ -15,7 +15,8 @@ from collections.abc import AsyncIterator
 import pytest
 from support import count_to
 
-from {{ cookiecutter.project_slug }}.engine import STREAM_BUFFER, TaskState
+from {{ cookiecutter.project_slug }}.engine import STREAM_BUFFER, {% if live %}TaskHandle, {% endif %}TaskState
+from {{ cookiecutter.project_slug }}.engine.streams import StreamBuffer
 
 
 def test_every_item_arrives_once_in_order_before_on_result(runner, recorder, wait_for):
@@ -153,6 +154,27 @@ def test_a_slow_window_makes_the_producer_wait_so_the_buffer_stays_bounded(runne
     assert delivered == total
     assert handle.stream is not None and handle.stream.peak <= STREAM_BUFFER
     assert most_ahead <= STREAM_BUFFER + 1, most_ahead
+
+
+def test_room_returns_at_once_when_the_window_emptied_the_buffer_after_it_filled():
+    """On a loop thread the window can take every item between `put()` saying "full" and `room()`.
+
+    Nothing would wake a producer that waited then: no item is left to
+    deliver. The race is too narrow to hit through `runner.stream()`, so the
+    buffer is driven by hand, in that order.
+    """
+    buffer = StreamBuffer(capacity=2)
+
+    async def fill_then_wait_for_room() -> None:
+        assert buffer.put(0) == (False, True), "room left; the first item is announced"
+        assert buffer.put(1) == (True, False), "the buffer is full; the window knows of items already"
+        taken = buffer.take()  # the window takes both and delivers them
+        count = len(taken)
+        taken.clear()
+        buffer.delivered(count)
+        await asyncio.wait_for(buffer.room(), timeout=2)
+
+    asyncio.run(fill_then_wait_for_room())
 {% if live %}
 
 
@@ -202,6 +224,43 @@ async def endless(closed: threading.Event) -> AsyncIterator[int]:
     items = recorder.values("item")
     assert items == list(range(len(items)))
     assert handle.state is TaskState.CANCELLED
+
+
+{{ live | patterns_mark(here) }}def test_cancel_inside_on_item_stops_the_items_already_waiting(root, runner, recorder, wait_for):
+    """The window checks `dropped` between items (README: "After cancel() ... no item is delivered").
+
+    Ten items wait in the buffer when `on_item` gets the first and cancels:
+    in the threaded patterns the first `on_item` waits until the producer
+    has put them all; in the single-threaded ones the producer puts them
+    all before the window gets a turn. The bookkeeping of the items taken
+    out must survive the cancel without an error of its own.
+    """
+    reported: list[BaseException] = []
+    root.report_callback_exception = lambda kind, error, tb: reported.append(error)
+    all_put = threading.Event()
+
+    async def ten_then_wait() -> AsyncIterator[int]:
+        for i in range(10):
+            yield i
+        all_put.set()  # the pump has put item 9 before it asks for the next one
+        await asyncio.Event().wait()
+
+    handles: list[TaskHandle] = []
+    waited: list[bool] = []
+
+    def cancel_at_first(item: int) -> None:
+        recorder.note("item", item)
+        if item == 0:
+            waited.append(all_put.wait(10))
+            handles[0].cancel()
+
+    callbacks = {**recorder.stream_callbacks(), "on_item": cancel_at_first}
+    handles.append(runner.stream(ten_then_wait, **callbacks))
+    wait_for(lambda: handles[0].done, "the cancelled stream to end")
+    assert waited == [True], "the producer did not put its ten items within 10 s"
+    assert recorder.events == [("item", 0), ("cancelled", None)]
+    assert reported == [], "the window's own bookkeeping raised"
+    assert handles[0].state is TaskState.CANCELLED
 
 
 {{ live | patterns_mark(here) }}def test_close_mid_stream_delivers_nothing_more_and_closes_the_generator(root, make_runner, recorder, wait_for):

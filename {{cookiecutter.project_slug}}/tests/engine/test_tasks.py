@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import socket
 import threading
+import traceback
 {% if live %}
 from collections import Counter
 {% endif %}
 from collections.abc import {% if live %}Callable, {% endif %}Iterator
+from types import TracebackType
 
 import pytest
 from support import add, boom, count_to{% if live %}, new_threads, until, wait_forever{% endif +%}
@@ -200,6 +203,19 @@ def test_an_error_without_on_error_goes_to_report_callback_exception(root, runne
     assert len(reported) == 1 and str(reported[0]) == "boom"
 
 
+def test_an_unhandled_error_is_reported_with_its_type_and_its_traceback(root, runner, wait_for):
+    """Tk's default `report_callback_exception` prints all three; a wrong type or no traceback hides where it broke."""
+    reported: list[tuple[type[BaseException], BaseException, TracebackType | None]] = []
+    root.report_callback_exception = lambda kind, error, tb: reported.append((kind, error, tb))
+    handle = runner.submit(boom)
+    wait_for(lambda: handle.done, "the task to end")
+    assert len(reported) == 1
+    kind, error, tb = reported[0]
+    assert kind is ValueError and str(error) == "boom"
+    assert tb is error.__traceback__ and tb is not None
+    assert traceback.extract_tb(tb)[-1].name == "boom", "the traceback reaches the line that raised"
+
+
 def test_a_callback_that_raises_is_reported_and_later_tasks_still_arrive(root, runner, recorder, wait_for):
     reported: list[BaseException] = []
     root.report_callback_exception = lambda kind, error, tb: reported.append(error)
@@ -287,6 +303,33 @@ def test_submit_many_after_close_is_refused(make_runner):
     runner.close()
     with pytest.raises(RuntimeError, match="closed"):
         runner.submit_many(add, [(1, 2)])
+
+
+async def write_then_read_one_socket() -> bytes:
+    """Watch one descriptor for both directions, then for reading only: asyncio `modify()`s its registration."""
+    loop = asyncio.get_running_loop()
+    near, far = socket.socketpair()
+    with near, far:
+        near.setblocking(False)
+        writable: asyncio.Future[None] = loop.create_future()
+        readable: asyncio.Future[bytes] = loop.create_future()
+        loop.add_reader(near, lambda: readable.done() or readable.set_result(near.recv(16)))
+        loop.add_writer(near, lambda: writable.done() or writable.set_result(None))
+        try:
+            await asyncio.wait_for(writable, 5)
+            loop.remove_writer(near)
+            far.send(b"ping")
+            return await asyncio.wait_for(readable, 5)
+        finally:
+            loop.remove_reader(near)
+            loop.remove_writer(near)
+
+
+def test_one_socket_watched_for_reading_and_writing_delivers_both(runner, recorder, wait_for):
+    """Real I/O (httpx, websockets) watches a socket both ways; a runner wrapping the loop's selector passes it on."""
+    handle = runner.submit(write_then_read_one_socket, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the socket task to end")
+    assert recorder.events == [("result", b"ping")]
 {% if live %}
 
 

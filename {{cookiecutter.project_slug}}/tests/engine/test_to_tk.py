@@ -4,6 +4,7 @@
 {% set stands_still = here | among("asyncio-drives-tk") %}
 {% set inline = here | among("blocking") %}
 {% set threaded = here | among("shared-loop-thread", "thread-per-task") %}
+{% set own_loop = here | among("thread-per-task") %}
 {% set single = here | among("asyncio-drives-tk", "tk-drives-asyncio") %}
 {% set from_the_loop = here | among("shared-loop-thread", "thread-per-task", "asyncio-drives-tk", "tk-drives-asyncio") %}
 
@@ -23,7 +24,7 @@ from support import Ticker
 {% endif %}
 
 {% if on_the_side %}
-from {{ cookiecutter.project_slug }}.engine import TaskState, to_tk
+from {{ cookiecutter.project_slug }}.engine import {% if own_loop %}TaskHandle, {% endif %}TaskState, to_tk
 {% else %}
 from {{ cookiecutter.project_slug }}.engine import to_tk
 {% endif %}
@@ -106,6 +107,15 @@ def test_an_exception_in_the_function_is_raised_in_the_task(runner, recorder, wa
 def test_to_tk_outside_a_runner_task_says_so():
     with pytest.raises(RuntimeError, match="inside a runner task"):
         asyncio.run(to_tk(print))
+
+
+def test_to_tk_outside_a_task_tells_to_call_the_function_directly():
+    """The message is the whole help a user gets at that point; a garbled one sends them searching."""
+    with pytest.raises(RuntimeError) as raised:
+        asyncio.run(to_tk(print, "never printed"))
+    assert str(raised.value) == (
+        "to_tk() works inside a runner task only; on the Tk thread, call the function directly"
+    )
 {% if on_the_side %}
 
 
@@ -262,6 +272,38 @@ def test_to_tk_outside_a_runner_task_says_so():
     wait_for(lambda: True, "one more turn, where the call would run")
     assert recorder.events == [("cancelled", None)]
     assert ran == [], "a call whose task was cancelled before its turn must not run"
+{% endif %}
+{% if own_loop %}
+
+
+{{ own_loop | patterns_mark(here) }}def test_an_answer_for_a_task_whose_loop_has_closed_is_dropped_without_error(root, runner, recorder, wait_for):
+    """thread-per-task closes each task's loop when the task ends; a dialog answered after that has nowhere to go.
+
+    The call cancels its own task and waits, on the Tk thread, until that
+    task's loop is closed, as it would be while a person reads the dialog.
+    """
+    reported: list[BaseException] = []
+    root.report_callback_exception = lambda kind, error, tb: reported.append(error)
+    loops: list[asyncio.AbstractEventLoop] = []
+    handles: list[TaskHandle] = []
+
+    def dialog() -> str:
+        handles[0].cancel()
+        deadline = time.monotonic() + 5
+        while not loops[0].is_closed() and time.monotonic() < deadline:
+            time.sleep(0.001)
+        recorder.note("loop closed", loops[0].is_closed())
+        return "answer"
+
+    async def ask() -> str:
+        loops.append(asyncio.get_running_loop())
+        return await to_tk(dialog)
+
+    handles.append(runner.submit(ask, **recorder.callbacks()))
+    wait_for(lambda: handles[0].done, "the cancelled task to end")
+    root.update()  # the answer is sent back after the call returns
+    assert recorder.events == [("loop closed", True), ("cancelled", None)]
+    assert reported == []
 {% endif %}
 {% if single %}
 
