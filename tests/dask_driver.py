@@ -51,7 +51,8 @@ IN_FLIGHT_S = 2.0
 #: How long a task waits after its client has closed. Dask (2026.8) leaves the client's send loop waiting
 #: out its 10 ms batching interval once the scheduler has hung up; if the task's loop ends meanwhile (in
 #: thread-per-task it ends with every task, in every pattern when the window closes), asyncio logs
-#: "Future exception was never retrieved" for that loop's timeout: 5 runs in 8 of thread-per-task here.
+#: "Future exception was never retrieved" for that loop's timeout. A race: seen here in 5 runs of
+#: thread-per-task in 8 at one time, in none of 30 at another.
 SEND_LOOP_ENDS_S = 0.05
 #: How long the blocking pattern's dialog stays open before its answer (a click, as it were).
 DIALOG_OPEN_MS = 50
