@@ -28,7 +28,6 @@ import asyncio
 import importlib
 import json
 import logging
-import re
 import ssl
 import subprocess
 import sys
@@ -42,6 +41,7 @@ from typing import Any
 
 import anyio
 import httpx
+from asyncio_notes import SlowSteps
 from websockets.asyncio.client import connect
 
 #: If the work has not finished by then, the driver closes the window and says so in its report.
@@ -58,23 +58,6 @@ httpx.AsyncHTTPTransport(verify=SSL_CONTEXT)  # imports httpcore
 anyio.run(anyio.sleep, 0)  # loads anyio's asyncio backend
 
 report_progress: Callable[[Any], None]  # the project's, imported in main()
-
-
-class SlowSteps(logging.Filter):
-    """Takes asyncio's "Executing <...> took 0.124 seconds" notes off stderr and keeps their durations."""
-
-    NOTE = re.compile(r"Executing .* took (\d+\.\d+) seconds", re.DOTALL)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seconds: list[float] = []
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        note = self.NOTE.fullmatch(record.getMessage())
-        if note is None:
-            return True  # anything else asyncio logs (a pending task destroyed, an error never retrieved) stays
-        self.seconds.append(float(note[1]))
-        return False
 
 
 # --- The tasks: what a user would put in tasks.py. ---

@@ -481,13 +481,22 @@ def _settle_future(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
 
 
 async def wind_down(deadline: float) -> None:
-    """Cancel every other task on the running loop once, and wait for them, until `deadline`.
+    """Let the cancelled tasks clean up, then cancel every other task on the running loop once, until `deadline`.
 
-    A task already cancelled (by `close()` through its handle) is not
-    cancelled again: a second `CancelledError` would cut its clean-up short
-    (a websocket's close handshake, say), leaving a transport open.
+    First the tasks already cancelled (by `close()` through their handles)
+    are waited for, and nothing else is cancelled meanwhile: their clean-ups
+    may need a library's own background tasks (a Dask client's close awaits the
+    task that reads its scheduler's answers; cancelling that reader first
+    aborts the connection under the close). Only then, or at the deadline,
+    is everything else cancelled. A task already cancelled is not cancelled
+    again: a second `CancelledError` would cut its clean-up short (a
+    websocket's close handshake, say), leaving a transport open.
     """
-    tasks = asyncio.all_tasks() - {asyncio.current_task()}
+    current = asyncio.current_task()
+    cleaning_up = {task for task in asyncio.all_tasks() - {current} if task.cancelling()}
+    if cleaning_up:
+        await asyncio.wait(cleaning_up, timeout=max(0.0, deadline - time.monotonic()))
+    tasks = asyncio.all_tasks() - {current}
     for task in tasks:
         if not task.cancelling():
             task.cancel()
