@@ -21,7 +21,7 @@ from baking import bake, engine_imports, import_circle, mentions_of_other_patter
 from conftest import PATTERNS, TEMPLATE, baked_path, files, read_pyproject, run_generated_suite
 
 SLUG = "async_tk_prototype"
-ENGINE = ("__init__", "base", "bench", "command", "handle", "in_task", "mailbox", "streams")
+ENGINE = ("__init__", "base", "bench", "command", "handle", "in_task", "mailbox", "processes", "streams")
 PACKAGE = {
     *(f"{SLUG}/{name}.py" for name in ("__init__", "__main__", "app", "panels", "tasks")),
     *(f"{SLUG}/engine/{name}.py" for name in ENGINE),
@@ -31,7 +31,7 @@ TESTS = {
     "tests/support.py",
     "tests/test_app.py",
     "tests/test_main.py",
-    *(f"tests/engine/test_{name}.py" for name in ("close", "groups", "patterns", "streams", "tasks", "to_tk")),
+    *(f"tests/engine/test_{name}.py" for name in ("close", "groups", "in_process", "patterns", "streams", "tasks", "to_tk")),
     # Tests that kill mutants the mutation run (scripts/mutation.py) found alive.
     *(
         f"tests/engine/test_mutants_{name}.py"
