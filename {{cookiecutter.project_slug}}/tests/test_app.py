@@ -10,11 +10,13 @@ what)`, which runs the event loop as the app does until the predicate holds.
 from __future__ import annotations
 
 import threading
+{% if live %}
 import time
+{% endif %}
 import tkinter
 
 import pytest
-from support import new_threads, worker_pids
+from support import new_threads{% if live %}, worker_pids{% endif +%}
 
 from {{ cookiecutter.project_slug }} import tasks
 from {{ cookiecutter.project_slug }}.app import App

@@ -5,15 +5,19 @@
 from __future__ import annotations
 
 import os
+{% if live %}
 import subprocess
 import sys
 import textwrap
+{% endif %}
 import time
-{% if live and here | length > 1 %}
+{% if live %}
 
+{% if here | length > 1 %}
 import pytest
 {% endif %}
 from support import worker_pids
+{% endif %}
 
 from {{ cookiecutter.project_slug }}.engine import in_process, report_progress
 from {{ cookiecutter.project_slug }}.engine.processes import RemoteTraceback, WorkerDied

@@ -234,9 +234,8 @@ class _Pool:
     def _serve_calls(self, worker: _Worker, call: _Call) -> None:
         """The pool's thread for a busy worker: run `call`, then waiting calls, then leave the worker idle."""
         while True:
-            if not call.cancelled:
-                _exchange(worker, call)
-            with self._lock:
+            outcome = None if call.cancelled else _send_and_wait(worker, call)
+            with self._lock:  # the worker is idle again before the task hears back: its next call finds it
                 worker.call = call.worker = None
                 retired = None
                 if worker.stopping or (worker.process is not None and not worker.alive()):
@@ -250,6 +249,9 @@ class _Pool:
                     self._busy.discard(worker)
                     if worker.process is not None:
                         self._idle.append(worker)
+            if outcome is not None and not call.cancelled:
+                with contextlib.suppress(RuntimeError):  # that loop is closed: the task is gone
+                    call.loop.call_soon_threadsafe(_settle, call.future, *outcome)
             if retired is not None:
                 _reap(retired)
             if next_call is None:
@@ -257,15 +259,8 @@ class _Pool:
             call = next_call
 
 
-def _exchange(worker: _Worker, call: _Call) -> None:
-    """The pool's thread: send `call` to the worker, pass on its progress, and settle the task's future."""
-    outcome = _send_and_wait(worker, call)
-    if not call.cancelled:
-        with contextlib.suppress(RuntimeError):  # that loop is closed: the task is gone
-            call.loop.call_soon_threadsafe(_settle, call.future, *outcome)
-
-
 def _send_and_wait(worker: _Worker, call: _Call) -> tuple[bool, Any]:
+    """The pool's thread: send `call` to the worker, pass its progress on, and return its outcome (ok, value)."""
     try:
         if worker.process is None:
             worker.start()
