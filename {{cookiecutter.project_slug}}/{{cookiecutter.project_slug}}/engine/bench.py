@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib
 import itertools
 import json
@@ -471,7 +472,13 @@ class CpuWork:
 
     @classmethod
     def run(cls, sizes: CpuSizes, runner_class: type[RunnerBase]) -> dict[str, Any]:
-        """Every CPU workload through `runner_class`, on a Tk root of its own; the figures by name."""
+        """Every CPU workload through `runner_class`, on a Tk root of its own; the figures by name.
+
+        The garbage collector runs here, on the Tk thread, before and after: a
+        root left in a reference cycle, freed on a worker thread (the pool's,
+        `to_thread`'s), would abort the process.
+        """
+        gc.collect()
         root = tkinter.Tk()
         root.title("benchmark: CPU work")
         runner = runner_class(root)
@@ -480,6 +487,8 @@ class CpuWork:
         finally:
             runner.close()
             root.destroy()
+            del root, runner
+            gc.collect()
 
     def measure(self, runner: RunnerBase) -> dict[str, Any]:
         seconds = self.sizes.job_seconds
