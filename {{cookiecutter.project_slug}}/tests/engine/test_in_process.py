@@ -11,13 +11,11 @@ import sys
 import textwrap
 {% endif %}
 import time
-{% if live %}
 
-{% if here | length > 1 %}
+{% if live and here | length > 1 %}
 import pytest
 {% endif %}
 from support import worker_pids
-{% endif %}
 
 from {{ cookiecutter.project_slug }}.engine import in_process, report_progress
 from {{ cookiecutter.project_slug }}.engine.processes import RemoteTraceback, WorkerDied
@@ -125,6 +123,15 @@ def test_a_function_that_cannot_be_pickled_gives_a_clear_error(runner, recorder,
     assert isinstance(error, TypeError)
     assert "in_process() cannot send lambda_in_process.<locals>.<lambda> to a worker process" in str(error)
     assert "not a lambda" in str(error)
+
+
+def test_close_stops_the_idle_workers_before_it_returns(runner, recorder, wait_for):
+    handle = runner.submit(square_in_process, 2, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the call", timeout=30)
+    [(_, pid)] = recorder.values("result")
+    assert pid in worker_pids(), "the worker waits, idle, for the next call"
+    runner.close()
+    assert pid not in worker_pids()
 {% if live %}
 
 
