@@ -21,7 +21,7 @@ from baking import bake, engine_imports, import_circle, mentions_of_other_patter
 from conftest import PATTERNS, TEMPLATE, baked_path, files, read_pyproject, run_generated_suite
 
 SLUG = "async_tk_prototype"
-ENGINE = ("__init__", "base", "bench", "command", "handle", "in_task", "mailbox", "streams")
+ENGINE = ("__init__", "base", "bench", "command", "handle", "in_task", "mailbox", "processes", "streams")
 PACKAGE = {
     *(f"{SLUG}/{name}.py" for name in ("__init__", "__main__", "app", "panels", "tasks")),
     *(f"{SLUG}/engine/{name}.py" for name in ENGINE),
@@ -33,7 +33,7 @@ TESTS = {
     "tests/test_main.py",
     # A file per promise of the generated README's "What the runner promises" (test_to_tk.py, test_streams.py, ...),
     # and test_patterns.py for what sets each pattern apart; a test of one pattern is rendered only with it.
-    *(f"tests/engine/test_{name}.py" for name in ("close", "groups", "patterns", "streams", "tasks", "to_tk")),
+    *(f"tests/engine/test_{name}.py" for name in ("close", "groups", "in_process", "patterns", "streams", "tasks", "to_tk")),
 }
 COMMON_FILES = {
     ".cookiecutter-replay.json",

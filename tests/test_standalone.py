@@ -21,7 +21,7 @@ import pytest
 import yaml
 from conftest import TEMPLATE, baked_path, read_pyproject
 from Xlib import X, display
-from xwindow import RUN_TASK, click, close_as_a_window_manager_does, find_window
+from xwindow import CRUNCH, RUN_TASK, click, close_as_a_window_manager_does, find_window
 
 TITLE = "Standalone test"
 SLUG = "standalone_test"
@@ -31,6 +31,8 @@ WORKFLOW = ".github/workflows/ci.yml"
 # list, written by the task's result callback.
 BAR_END = (610, 50, 10, 8)
 FIRST_ROW = (12, 76, 200, 16)
+# The second row: Crunch's result, from a worker process the executable started (in_process, spawn).
+SECOND_ROW = (12, 94, 200, 14)
 
 
 def readme_build_command(project: Path) -> list[str]:
@@ -101,7 +103,10 @@ def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
 @pytest.mark.x11
 @pytest.mark.slow
 def test_the_executable_runs_a_task_and_closes_like_a_desktop_app(built, tmp_path):
-    """Started from elsewhere, with no project on the path: everything it runs is inside the executable."""
+    """Started from elsewhere, with no project on the path: everything it runs is inside the executable.
+
+    Crunch runs `in_process()`, so the executable starts itself again as a worker process.
+    """
     app = subprocess.Popen(
         [built / "dist" / SLUG], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -122,6 +127,11 @@ def test_the_executable_runs_a_task_and_closes_like_a_desktop_app(built, tmp_pat
         bar_filled = wait_until(lambda: area(BAR_END) != bar_before, timeout=10)
         row_written = wait_until(lambda: area(FIRST_ROW) != row_before, timeout=5)
         assert app.poll() is None, "the app ended before its window was closed"
+        # A worker process of the frozen app: without freeze_support() it would start the whole app again.
+        second_before = area(SECOND_ROW)
+        click(screen, window, CRUNCH)
+        crunched = wait_until(lambda: area(SECOND_ROW) != second_before, timeout=60)
+        assert app.poll() is None, "the app ended while Crunch ran"
 
         closes = close_as_a_window_manager_does(screen, window, app)
     finally:
@@ -132,6 +142,7 @@ def test_the_executable_runs_a_task_and_closes_like_a_desktop_app(built, tmp_pat
     print(f"closed with {closes} close message(s)")
     assert bar_filled, "Run task did not fill the progress bar"
     assert row_written, "Run task's result did not reach the list"
+    assert crunched, "Crunch's result, computed in a worker process, did not reach the list"
     assert app.returncode == 0, stderr
     assert stderr == ""
 

@@ -22,6 +22,7 @@ from Xlib.protocol import event
 # Button centres in window coordinates, from the app's layout (10 px padding, ttk buttons side by side).
 RUN_TASK = (55, 22)
 RUN_TEN = (150, 22)
+CRUNCH = (455, 22)
 STREAM_LINES = (380, 86)
 
 

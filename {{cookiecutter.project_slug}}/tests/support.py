@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing
 import os
 import signal
 import threading
@@ -237,6 +238,11 @@ class AsyncioErrors(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+
+
+def worker_pids() -> set[int]:
+    """The process ids of this process's live children: the `in_process()` workers, in these tests."""
+    return {child.pid for child in multiprocessing.active_children() if child.pid is not None}
 
 
 def new_threads(before: set[threading.Thread]) -> list[threading.Thread]:

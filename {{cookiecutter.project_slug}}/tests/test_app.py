@@ -10,10 +10,13 @@ what)`, which runs the event loop as the app does until the predicate holds.
 from __future__ import annotations
 
 import threading
+{% if live %}
+import time
+{% endif %}
 import tkinter
 
 import pytest
-from support import new_threads
+from support import new_threads{% if live %}, worker_pids{% endif +%}
 
 from {{ cookiecutter.project_slug }} import tasks
 from {{ cookiecutter.project_slug }}.app import App
@@ -74,6 +77,29 @@ def test_ask_half_way_carries_on_with_the_answer(app, wait_for, monkeypatch, ans
     assert app.ask_button.instate(["!disabled"]), "the button is enabled again once the task is over"
 
 
+def test_crunch_drives_the_progress_bar_from_its_worker_process_and_lists_the_count(app, wait_for, monkeypatch):
+    monkeypatch.setattr(tasks.crunch, "__defaults__", (200_000,))  # a second of work, not a few
+    seen: list[float] = []
+    app.crunch_button.invoke()
+
+    def listed() -> bool:
+        seen.append(float(app.progress["value"]))
+        return app.results.size() == 1
+
+    wait_for(listed, "the count in the list", timeout=30)
+    assert "17984 primes below 200,000" in app.results.get(0)
+    assert seen[-1] > 0.9, "the worker's last progress report reached the bar"
+{% if live %}
+{% if "blocking" in here %}
+    if app.runner.pattern != "blocking":  # there the task, and its progress, run inside the click
+        assert any(0 < value < seen[-1] for value in seen), "the bar moved while the worker ran"
+{% else %}
+    assert any(0 < value < seen[-1] for value in seen), "the bar moved while the worker ran"
+{% endif %}
+{% endif %}
+    assert app.crunch_button.instate(["!disabled"])
+
+
 def test_the_stream_panel_shows_every_line_in_order(app, wait_for):
     panel = app.stream_panel
     panel.start_button.invoke()
@@ -124,6 +150,20 @@ def test_typing_in_the_search_box_shows_only_the_newest_answer(app, wait_for):
     assert app.results.get("end") == "\u2013 cancelled"
     assert app.status.cget("text") == "Cancelled"
     assert float(app.progress["value"]) < 1.0
+
+
+{{ live | patterns_mark(here) }}def test_cancel_stops_crunch_and_its_worker_process_at_once(app, wait_for):
+    app.crunch_button.invoke()
+    wait_for(lambda: float(app.progress["value"]) > 0, "the worker's first progress report", timeout=30)
+    pids = worker_pids()
+    assert pids, "Crunch runs in a worker process"
+    began = time.monotonic()
+    app.cancel_button.invoke()
+    wait_for(lambda: not pids & worker_pids(), "the worker process to be gone", timeout=5)
+    gone_after = time.monotonic() - began
+    wait_for(lambda: app.runner.in_flight == 0, "the task to end")
+    assert app.results.get("end") == "\u2013 cancelled"
+    assert gone_after < 1.0, f"the worker was gone {gone_after:.2f} s after Cancel"
 
 
 {{ live | patterns_mark(here) }}def test_stop_ends_the_stream_early(app, wait_for):

@@ -51,8 +51,20 @@ class App:
         # disable=: greyed out while the task runs, so the question cannot be asked twice at once.
         ask = self.runner.command(tasks.ask_then_finish, on_result=self.show_result, disable=self.ask_button)
         self.ask_button.configure(command=ask)
+        self.crunch_button = ttk.Button(buttons, text="Crunch")
+        # CPU work in a worker process (tasks.crunch): the bar follows it, Cancel ends the process.
+        crunch = self.runner.command(
+            tasks.crunch,
+            on_result=self.show_result,
+            on_progress=self.show_progress,
+            on_error=self.show_error,
+            on_cancelled=self.show_cancelled,
+            disable=self.crunch_button,
+        )
+        self.crunch_button.configure(command=crunch)
         self.cancel_button = ttk.Button(buttons, text="Cancel", command=self.cancel)
-        for button in (self.run_button, self.run_ten_button, self.fail_button, self.ask_button, self.cancel_button):
+        shown = (self.run_button, self.run_ten_button, self.fail_button, self.ask_button, self.crunch_button)
+        for button in (*shown, self.cancel_button):
             button.pack(side="left", padx=(0, 6))
 
         self.progress = ttk.Progressbar(frame, maximum=1.0)

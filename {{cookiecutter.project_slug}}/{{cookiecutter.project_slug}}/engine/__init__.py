@@ -2,13 +2,15 @@
 
 Everything the app uses is imported from here:
 
-    from {{ cookiecutter.project_slug }}.engine import Runner, TaskHandle, TaskState, report_progress, to_tk
+    from {{ cookiecutter.project_slug }}.engine import Runner, TaskHandle, TaskState, in_process, report_progress, to_tk
 
 - `Runner(root)`: `submit()` a coroutine function, `stream()` an async
   generator, `command()` for a button; `cancel_all()`, `close()`,
   `mainloop()`, `quit()`. Every callback runs on the Tk thread.
 - Inside a task: `report_progress(value)` (coalesced) and
-  `await to_tk(fn, *args)` (run `fn` on the Tk thread and get its value).
+  `await to_tk(fn, *args)` (run `fn` on the Tk thread and get its value),
+  `await in_process(fn, *args)` (run a CPU-bound function in a worker
+  process that cancelling the task terminates; processes.py).
 - `TaskHandle`: what `submit()` and `stream()` return; `cancel()`, `state`.
 
 The project's README lists what the runner promises. You need not read
@@ -24,6 +26,7 @@ from {{ cookiecutter.project_slug }}.engine.base import RunnerBase
 from {{ cookiecutter.project_slug }}.engine.command import Command
 from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle, TaskState
 from {{ cookiecutter.project_slug }}.engine.in_task import report_progress, to_tk
+from {{ cookiecutter.project_slug }}.engine.processes import in_process
 {% if cookiecutter.include_all_patterns %}
 from {{ cookiecutter.project_slug }}.engine.runners.{{ cookiecutter.async_pattern | replace("-", "_") }} import Runner
 {% else %}
@@ -31,4 +34,14 @@ from {{ cookiecutter.project_slug }}.engine.runner import Runner
 {% endif %}
 from {{ cookiecutter.project_slug }}.engine.streams import STREAM_BUFFER
 
-__all__ = ["STREAM_BUFFER", "Command", "Runner", "RunnerBase", "TaskHandle", "TaskState", "report_progress", "to_tk"]
+__all__ = [
+    "STREAM_BUFFER",
+    "Command",
+    "Runner",
+    "RunnerBase",
+    "TaskHandle",
+    "TaskState",
+    "in_process",
+    "report_progress",
+    "to_tk",
+]

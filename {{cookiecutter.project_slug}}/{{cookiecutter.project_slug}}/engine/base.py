@@ -36,6 +36,7 @@ from {{ cookiecutter.project_slug }}.engine.mailbox import (
     TkInbox,
 {% endif %}
 )
+from {{ cookiecutter.project_slug }}.engine.processes import stop_workers
 from {{ cookiecutter.project_slug }}.engine.streams import StreamBuffer
 
 T = TypeVar("T")
@@ -267,8 +268,9 @@ class RunnerBase:
 
         Each task gets one `CancelledError`; its clean-up (`finally:`, `async
         with`) may await until `timeout` seconds have passed. Returns within
-        about `timeout` seconds even if a task ignores cancellation. Calling
-        it again does nothing.
+        about `timeout` seconds even if a task ignores cancellation. The
+        `in_process()` workers of its tasks are terminated, and the idle ones
+        too. Calling it again does nothing.
         """
         self._check_thread("close")
         if self._closed:
@@ -278,7 +280,9 @@ class RunnerBase:
         self.cancel_all()
         self._in_flight.clear()
         self._groups.clear()
-        self._shutdown(time.monotonic() + timeout)
+        deadline = time.monotonic() + timeout
+        self._shutdown(deadline)
+        stop_workers(self._inbox.mailbox, deadline)  # in_process() workers: this runner's, and the idle ones
         self._root = None  # see Inbox.close()
 
     def _start(

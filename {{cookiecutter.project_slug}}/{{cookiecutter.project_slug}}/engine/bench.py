@@ -11,7 +11,10 @@ It opens a real Tk root, pushes fixed workloads through the runner, and
 prints one table: idle cost, latency both ways, how late a 5 ms heartbeat on
 the Tk loop fires under load, how late results arrive, two bursts of trivial
 tasks submitted in one click, streams, calls onto Tk, threads and memory, and
-whether coroutines keep running while a modal dialog is open.
+whether coroutines keep running while a modal dialog is open. A second
+table is CPU work: the heartbeat while pure-Python work runs through
+`asyncio.to_thread` and through `in_process`, how soon a cancelled
+`in_process` call's worker process is gone, and one warm call's overhead.
 `--task` times your own coroutine function (called with no arguments) in
 place of the long task. `--json` prints the figures as JSON, for tools that
 compare patterns (the template's bench/compare_patterns.py measures all five
@@ -22,9 +25,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib
 import itertools
 import json
+import multiprocessing
+import os
 import platform
 import statistics
 import sys
@@ -36,7 +42,15 @@ from dataclasses import dataclass
 from tkinter import messagebox, ttk
 from typing import Any
 
-from {{ cookiecutter.project_slug }}.engine import STREAM_BUFFER, Runner, RunnerBase, TaskHandle, report_progress, to_tk
+from {{ cookiecutter.project_slug }}.engine import (
+    STREAM_BUFFER,
+    Runner,
+    RunnerBase,
+    TaskHandle,
+    in_process,
+    report_progress,
+    to_tk,
+)
 {% if cookiecutter.include_all_patterns %}
 from {{ cookiecutter.project_slug }}.engine.runners import RUNNERS
 {% endif %}
@@ -474,6 +488,134 @@ class Bench:
         return figures
 
 
+@dataclass
+class CpuSizes:
+    job_seconds: float
+    cancels: int
+    warm_calls: int
+
+
+CPU_FULL = CpuSizes(job_seconds=3.0, cancels=5, warm_calls=200)
+CPU_QUICK = CpuSizes(job_seconds=0.5, cancels=2, warm_calls=30)
+
+
+def spin(seconds: float) -> int:
+    """Pure-Python CPU work for `seconds`, the pid reported first (as progress): the CPU rows' job."""
+    report_progress(os.getpid())
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+    return os.getpid()
+
+
+def nothing() -> None:
+    """The warm-call overhead's function: all the time is the call's own."""
+
+
+def worker_pids() -> set[int]:
+    """The live child processes: the in_process() workers, here (multiprocessing reaps the ones gone)."""
+    return {child.pid for child in multiprocessing.active_children() if child.pid is not None}
+
+
+class CpuWork:
+    """CPU-bound work through the runner: in a thread (`asyncio.to_thread`) against a worker process (`in_process`)."""
+
+    def __init__(self, bench: Bench, sizes: CpuSizes) -> None:
+        self.bench = bench
+        self.sizes = sizes
+
+    @classmethod
+    def run(cls, sizes: CpuSizes, runner_class: type[RunnerBase]) -> dict[str, Any]:
+        """Every CPU workload through `runner_class`, on a Tk root of its own; the figures by name.
+
+        The garbage collector runs here, on the Tk thread, before and after: a
+        root left in a reference cycle, freed on a worker thread (the pool's,
+        `to_thread`'s), would abort the process.
+        """
+        gc.collect()
+        root = tkinter.Tk()
+        root.title("benchmark: CPU work")
+        runner = runner_class(root)
+        try:
+            return cls(Bench(root, QUICK, None), sizes).measure(runner)
+        finally:
+            runner.close()
+            root.destroy()
+            del root, runner
+            gc.collect()
+
+    def measure(self, runner: RunnerBase) -> dict[str, Any]:
+        seconds = self.sizes.job_seconds
+
+        async def in_a_thread() -> None:
+            await asyncio.to_thread(spin, seconds)
+
+        async def in_a_process() -> None:
+            await in_process(spin, seconds)
+
+        figures: dict[str, Any] = {"job_seconds": seconds}
+        figures["warm_call"] = self.warm_call(runner)  # first: it starts the worker, which the job then finds
+        figures["heartbeat_to_thread"] = self.bench.heartbeat(runner, lambda r: r.submit(in_a_thread))
+        figures["heartbeat_in_process"] = self.bench.heartbeat(runner, lambda r: r.submit(in_a_process))
+        figures["cancel_to_gone"] = self.cancel_to_gone(runner)
+        return figures
+
+    def warm_call(self, runner: RunnerBase) -> dict[str, float]:
+        """One `await in_process(nothing)` on a warm pool, timed inside the task: p50 / p99 / max."""
+        times: list[float] = []
+
+        async def calls() -> None:
+            await in_process(nothing)  # warms the pool: a worker started, the function's module imported
+            for _ in range(self.sizes.warm_calls):
+                began = time.perf_counter()
+                await in_process(nothing)
+                times.append(time.perf_counter() - began)
+
+        self.bench.root.after(0, lambda: runner.submit(calls))
+        self.bench.pump(runner, lambda: len(times) >= self.sizes.warm_calls and runner.in_flight == 0)
+        return spread(times)
+
+    def cancel_to_gone(self, runner: RunnerBase) -> dict[str, float] | None:
+        """From `handle.cancel()` on a running `in_process` job to its worker process being gone (p50 / p99 / max).
+
+        None where a task cannot be cancelled while it runs: it holds the Tk thread until it ends.
+        """
+{% if "blocking" in cookiecutter | baked_patterns %}
+        if runner.pattern == "blocking":
+            return None
+{% endif %}
+        times: list[float] = []
+        for _ in range(self.sizes.cancels):
+            pids: list[int] = []
+            handle = runner.submit(in_process, spin, 60.0, on_progress=pids.append)
+            self.bench.pump(runner, lambda pids=pids: bool(pids))  # type: ignore[misc]
+            began = time.perf_counter()
+            handle.cancel()
+            self.bench.pump(runner, lambda pid=pids[0]: pid not in worker_pids())  # type: ignore[misc]
+            times.append(time.perf_counter() - began)
+            self.bench.pump(runner, lambda: runner.in_flight == 0)
+        return spread(times)
+
+
+def cpu_rows(figures: dict[str, Any]) -> list[tuple[str, str]]:
+    """The CPU-work table's rows as (label, value) pairs."""
+
+    def trio(d: dict[str, float]) -> str:
+        return f"{d['p50']:.2f} / {d['p99']:.2f} / {d['max']:.2f}"
+
+    seconds = figures["job_seconds"]
+    gone = figures["cancel_to_gone"]
+    return [
+        (f"heartbeat gap, {seconds:g} s of CPU work in asyncio.to_thread, p50 / p99 / max (ms)",
+            trio(figures["heartbeat_to_thread"])),
+        (f"heartbeat gap, {seconds:g} s of CPU work in in_process, p50 / p99 / max (ms)",
+            trio(figures["heartbeat_in_process"])),
+        ("in_process: cancel() to the worker process gone, p50 / p99 / max (ms)",
+            "n/a (a task cannot be cancelled while it runs)" if gone is None else trio(gone)),
+        ("in_process: one call on a warm pool, p50 / p99 / max (ms)", trio(figures["warm_call"])),
+    ]  # fmt: skip
+
+
 Row = tuple[str, str]
 
 
@@ -620,10 +762,14 @@ def main(argv: list[str] | None = None) -> None:
     figures = Bench.run(sizes, load_task(args.task) if args.task else None, runner_class)
     figures["machine"] = machine()
     figures["rows"] = rows(figures, sizes)
+    figures["cpu_work"] = CpuWork.run(CPU_QUICK if args.quick else CPU_FULL, runner_class)
+    figures["cpu_rows"] = cpu_rows(figures["cpu_work"])
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
         print_table({runner_class.pattern: figures["rows"]}, figures["machine"])
+        print()
+        print_table({runner_class.pattern: figures["cpu_rows"]}, figures["machine"])
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ class TaskLink(NamedTuple):
 
 
 _current: contextvars.ContextVar[TaskLink | None] = contextvars.ContextVar("task_link", default=None)
+#: Set in an `in_process()` worker process only (by processes.py there): sends a report to the task awaiting the call.
+_in_worker: Callable[[Any], None] | None = None
 
 
 def report_progress(value: Any) -> None:
@@ -42,11 +44,15 @@ def report_progress(value: Any) -> None:
     Reports are coalesced: if several arrive before the Tk thread gets to
     them, only the latest is delivered, which is what a progress bar wants.
     To get every value to the window, yield it from a `runner.stream()` task.
-    Outside a runner task this does nothing.
+    Inside a function run by `in_process()` it reports to the task awaiting
+    it. Anywhere else this does nothing.
     """
     link = _current.get()
-    if link is not None and link.handle._report(value):
-        link.mailbox.post(ProgressReady(link.handle))
+    if link is not None:
+        if link.handle._report(value):
+            link.mailbox.post(ProgressReady(link.handle))
+    elif _in_worker is not None:
+        _in_worker(value)
 
 
 async def to_tk(fn: Callable[..., T], *args: Any) -> T:
