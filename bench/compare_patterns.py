@@ -93,19 +93,35 @@ def measure_peer(project: Path, peer: str, quick: bool) -> dict[str, Any] | str:
 
 
 def table(results: dict[str, dict[str, Any]], when: str, missing: dict[str, str] | None = None) -> list[str]:
-    """Markdown lines: the date and the machine, the peers left out, then one row per measure and one column each."""
+    """Markdown lines: the date and the machine, the peers left out, the main table, then the CPU-work table.
+
+    The CPU-work table has the patterns only: `in_process()` is this engine's, the peers have nothing like it.
+    """
     first = next(iter(results.values()))
-    labels = [label for label, _ in first["rows"]]
-    for pattern, figures in results.items():
-        if [label for label, _ in figures["rows"]] != labels:
-            raise SystemExit(f"{pattern} measured other rows than {next(iter(results))}")
     lines = [f"Measured on {when}, in one run.", f"Machine: {first['machine']}"]
     lines += [f"Left out: `{peer}`, not installed ({reason})." for peer, reason in (missing or {}).items()]
     lines.append("")
-    lines.append("| measure | " + " | ".join(f"`{pattern}`" for pattern in results) + " |")
-    lines.append("| --- |" + " --- |" * len(results))
+    lines += markdown_table({name: figures["rows"] for name, figures in results.items()})
+    cpu_work = {name: figures["cpu_rows"] for name, figures in results.items() if "cpu_rows" in figures}
+    if cpu_work:
+        lines += ["", CPU_TABLE_TITLE, ""]
+        lines += markdown_table(cpu_work)
+    return lines
+
+
+#: The line above the CPU-work table.
+CPU_TABLE_TITLE = "CPU work, `asyncio.to_thread` against `in_process()` (the patterns only):"
+
+
+def markdown_table(columns: dict[str, list[tuple[str, str]]]) -> list[str]:
+    """One row per measure, one column per pattern or peer; every column must have measured the same rows."""
+    labels = [label for label, _ in next(iter(columns.values()))]
+    for name, rows in columns.items():
+        if [label for label, _ in rows] != labels:
+            raise SystemExit(f"{name} measured other rows than {next(iter(columns))}")
+    lines = ["| measure | " + " | ".join(f"`{name}`" for name in columns) + " |", "| --- |" + " --- |" * len(columns)]
     for index, label in enumerate(labels):
-        lines.append(f"| {label} | " + " | ".join(figures["rows"][index][1] for figures in results.values()) + " |")
+        lines.append(f"| {label} | " + " | ".join(rows[index][1] for rows in columns.values()) + " |")
     return lines
 
 

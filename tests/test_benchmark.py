@@ -115,7 +115,8 @@ def test_compare_patterns_prints_every_measure_for_every_pattern_and_peer_side_b
     assert re.fullmatch(r"Measured on \d{4}-\d\d-\d\d \d\d:\d\d UTC, in one run\.", lines[0]), lines[0]
     assert lines[1].startswith("Machine: ")
     columns = [*PATTERNS, *INSTALLED_PEERS]
-    header, rule, *rows = [line for line in lines if line.startswith("|")]
+    main_table = lines[: lines.index(compare.CPU_TABLE_TITLE)]
+    header, rule, *rows = [line for line in main_table if line.startswith("|")]
     assert header == "| measure | " + " | ".join(f"`{name}`" for name in columns) + " |"
     assert rule == "| --- |" + " --- |" * len(columns)
     parsed = [ROW.match(row) for row in rows]
@@ -124,6 +125,22 @@ def test_compare_patterns_prints_every_measure_for_every_pattern_and_peer_side_b
     for match in parsed:
         values = [value.strip() for value in match["values"].strip(" |").split(" | ")]
         assert len(values) == len(columns) and all(values), match.group(0)
+
+
+@pytest.mark.slow
+def test_compare_patterns_prints_the_cpu_work_table_for_every_pattern_and_no_peer(quick_comparison):
+    done, _ = quick_comparison
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    header, rule, *rows = [line for line in lines[lines.index(compare.CPU_TABLE_TITLE) :] if line.startswith("|")]
+    assert header == "| measure | " + " | ".join(f"`{name}`" for name in PATTERNS) + " |"
+    assert rule == "| --- |" + " --- |" * len(PATTERNS)
+    parsed = [ROW.match(row) for row in rows]
+    assert all(parsed), rows
+    assert_measures([match["label"] for match in parsed], CPU_MEASURES)
+    for match in parsed:
+        values = [value.strip() for value in match["values"].strip(" |").split(" | ")]
+        assert len(values) == len(PATTERNS) and all(values), match.group(0)
 
 
 @pytest.mark.slow
@@ -215,10 +232,9 @@ def test_a_project_times_its_own_task_with_the_benchmark(tmp_path):
     assert_measures([label for label, _ in figures["rows"]])
     assert_measures([label for label, _ in figures["cpu_rows"]], CPU_MEASURES)
     cpu = figures["cpu_work"]
-    # The targets, on the medians (a shared machine's worst case says little): a warm call under 5 ms,
-    # a cancelled worker's CPU free under 0.2 s.
-    assert cpu["warm_call"]["p50"] < 5, cpu["warm_call"]
-    assert cpu["cancel_to_gone"]["p50"] < 200, cpu["cancel_to_gone"]
+    # Figures, not targets: the timings are printed by the benchmark and quoted in the README, never asserted here.
+    for measured in ("heartbeat_to_thread", "heartbeat_in_process", "cancel_to_gone", "warm_call"):
+        assert 0 < cpu[measured]["p50"] <= cpu[measured]["p99"] <= cpu[measured]["max"], (measured, cpu[measured])
 
 
 def test_the_blocking_bench_says_a_running_in_process_call_cannot_be_cancelled(tmp_path):

@@ -599,10 +599,6 @@ class CpuWork:
 
 def cpu_rows(figures: dict[str, Any]) -> list[tuple[str, str]]:
     """The CPU-work table's rows as (label, value) pairs."""
-
-    def trio(d: dict[str, float]) -> str:
-        return f"{d['p50']:.2f} / {d['p99']:.2f} / {d['max']:.2f}"
-
     seconds = figures["job_seconds"]
     gone = figures["cancel_to_gone"]
     return [
