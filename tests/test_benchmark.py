@@ -16,6 +16,8 @@ from conftest import PATTERNS, TEMPLATE
 
 SLUG = "async_tk_prototype"
 BENCH_MODULE = f"{SLUG}.engine.bench"
+
+
 # What the benchmark reports of each burst of trivial tasks submitted in one click, by how they were submitted.
 def burst_measures(how: str) -> tuple[str, ...]:
     return tuple(
@@ -73,6 +75,19 @@ def assert_measures(labels: list[str], measures: tuple[str, ...] = MEASURES) -> 
         assert re.fullmatch(measure, label), f"{label!r} is not {measure!r}"
 
 
+def assert_table(lines: list[str], columns: list[str], measures: tuple[str, ...]) -> None:
+    """The Markdown table in `lines`: one column per name in `columns`, one row per measure, every cell filled."""
+    header, rule, *rows = [line for line in lines if line.startswith("|")]
+    assert header == "| measure | " + " | ".join(f"`{name}`" for name in columns) + " |"
+    assert rule == "| --- |" + " --- |" * len(columns)
+    parsed = [ROW.match(row) for row in rows]
+    assert all(parsed), rows
+    assert_measures([match["label"] for match in parsed], measures)
+    for match in parsed:
+        values = [value.strip() for value in match["values"].strip(" |").split(" | ")]
+        assert len(values) == len(columns) and all(values), match.group(0)
+
+
 def load_compare_patterns() -> ModuleType:
     """bench/compare_patterns.py as a module (it is a script, not a package), for its functions."""
     spec = importlib.util.spec_from_file_location("compare_patterns", TEMPLATE / "bench" / "compare_patterns.py")
@@ -114,17 +129,7 @@ def test_compare_patterns_prints_every_measure_for_every_pattern_and_peer_side_b
     lines = done.stdout.splitlines()
     assert re.fullmatch(r"Measured on \d{4}-\d\d-\d\d \d\d:\d\d UTC, in one run\.", lines[0]), lines[0]
     assert lines[1].startswith("Machine: ")
-    columns = [*PATTERNS, *INSTALLED_PEERS]
-    main_table = lines[: lines.index(compare.CPU_TABLE_TITLE)]
-    header, rule, *rows = [line for line in main_table if line.startswith("|")]
-    assert header == "| measure | " + " | ".join(f"`{name}`" for name in columns) + " |"
-    assert rule == "| --- |" + " --- |" * len(columns)
-    parsed = [ROW.match(row) for row in rows]
-    assert all(parsed), rows
-    assert_measures([match["label"] for match in parsed])
-    for match in parsed:
-        values = [value.strip() for value in match["values"].strip(" |").split(" | ")]
-        assert len(values) == len(columns) and all(values), match.group(0)
+    assert_table(lines[: lines.index(compare.CPU_TABLE_TITLE)], [*PATTERNS, *INSTALLED_PEERS], MEASURES)
 
 
 @pytest.mark.slow
@@ -132,15 +137,7 @@ def test_compare_patterns_prints_the_cpu_work_table_for_every_pattern_and_no_pee
     done, _ = quick_comparison
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    header, rule, *rows = [line for line in lines[lines.index(compare.CPU_TABLE_TITLE) :] if line.startswith("|")]
-    assert header == "| measure | " + " | ".join(f"`{name}`" for name in PATTERNS) + " |"
-    assert rule == "| --- |" + " --- |" * len(PATTERNS)
-    parsed = [ROW.match(row) for row in rows]
-    assert all(parsed), rows
-    assert_measures([match["label"] for match in parsed], CPU_MEASURES)
-    for match in parsed:
-        values = [value.strip() for value in match["values"].strip(" |").split(" | ")]
-        assert len(values) == len(PATTERNS) and all(values), match.group(0)
+    assert_table(lines[lines.index(compare.CPU_TABLE_TITLE) :], PATTERNS, CPU_MEASURES)
 
 
 @pytest.mark.slow
