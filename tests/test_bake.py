@@ -21,19 +21,22 @@ from baking import bake, engine_imports, import_circle, mentions_of_other_patter
 from conftest import PATTERNS, TEMPLATE, baked_path, files, read_pyproject, run_generated_suite
 
 SLUG = "async_tk_prototype"
-ENGINE = ("__init__", "base", "bench", "command", "handle", "in_task", "mailbox", "processes", "streams")
+ENGINE = ("__init__", "_heartbeat", "base", "command", "handle", "in_task", "mailbox", "processes", "streams")
 PACKAGE = {
-    *(f"{SLUG}/{name}.py" for name in ("__init__", "__main__", "app", "panels", "tasks")),
+    *(f"{SLUG}/{name}.py" for name in ("__init__", "__main__", "app", "tasks", "demo", "demo_panels", "demo_tasks")),
     *(f"{SLUG}/engine/{name}.py" for name in ENGINE),
 }
+# The project's tools, outside the package: no build of the app carries them.
+TOOLS = {"tools/bench.py"}
 TESTS = {
     "tests/conftest.py",
     "tests/support.py",
     "tests/test_app.py",
+    "tests/test_demo.py",
     "tests/test_main.py",
     # A file per promise of the generated README's "What the runner promises" (test_to_tk.py, test_streams.py, ...),
     # and test_patterns.py for what sets each pattern apart; a test of one pattern is rendered only with it.
-    *(f"tests/engine/test_{name}.py" for name in ("close", "groups", "in_process", "patterns", "streams", "tasks", "to_tk")),
+    *(f"tests/engine/test_{name}.py" for name in ("close", "groups", "heartbeat", "in_process", "patterns", "streams", "tasks", "to_tk")),
 }
 COMMON_FILES = {
     ".cookiecutter-replay.json",
@@ -46,6 +49,7 @@ COMMON_FILES = {
     "docs/window.png",
     "pyproject.toml",
     *PACKAGE,
+    *TOOLS,
     *TESTS,
 }
 SINGLE_RUNNER = f"{SLUG}/engine/runner.py"
@@ -129,7 +133,7 @@ def test_the_pyproject_declares_the_package_and_strict_tools(baked):
     tool = pyproject["tool"]
     assert tool["pytest"]["strict"] is True and tool["pytest"]["filterwarnings"] == ["error"]
     assert "ASYNC" in tool["ruff"]["lint"]["select"]
-    assert tool["mypy"] == {"strict": True, "files": [SLUG]}
+    assert tool["mypy"] == {"strict": True, "files": [SLUG, "tools"]}
 
 
 def test_the_workflow_tests_every_os_and_python_and_checks_types(baked):

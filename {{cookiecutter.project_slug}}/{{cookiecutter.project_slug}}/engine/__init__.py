@@ -34,9 +34,12 @@ from {{ cookiecutter.project_slug }}.engine.runner import Runner
 {% endif %}
 from {{ cookiecutter.project_slug }}.engine.streams import STREAM_BUFFER
 
+from ._heartbeat import Heartbeat
+
 __all__ = [
     "STREAM_BUFFER",
     "Command",
+    "Heartbeat",
     "Runner",
     "RunnerBase",
     "TaskHandle",
