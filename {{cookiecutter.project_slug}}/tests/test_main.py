@@ -151,7 +151,9 @@ TWO_WINDOWS = textwrap.dedent(
 
 
 @pytest.mark.parametrize(
-    ("window", "window_class", "button"), [("app", "App", "greet_button"), ("demo", "Demo", "run_button")], ids=["app", "demo"]
+    ("window", "window_class", "button"),
+    [("app", "App", "greet_button"), ("demo", "Demo", "run_button")],
+    ids=["app", "demo"],
 )
 def test_a_closed_window_is_freed_on_the_tk_thread(runner_class, window, window_class, button):
     script = TWO_WINDOWS.replace("WINDOW_CLASS", window_class).replace("WINDOW", window).replace("BUTTON", button)

@@ -41,15 +41,15 @@ import time
 import tkinter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from tkinter import messagebox, ttk
 from pathlib import Path
+from tkinter import messagebox, ttk
 from typing import Any
 
 # Run as a script (`python tools/bench.py`), from wherever: the project's root first on the path, so that the
 # package, and a `--task` module beside it, import from the working tree as they do in the tests.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from {{ cookiecutter.project_slug }}.engine import (  # noqa: E402
+from {{ cookiecutter.project_slug }}.engine import (
     STREAM_BUFFER,
     Heartbeat,
     Runner,
@@ -60,7 +60,7 @@ from {{ cookiecutter.project_slug }}.engine import (  # noqa: E402
     to_tk,
 )
 {% if cookiecutter.include_all_patterns %}
-from {{ cookiecutter.project_slug }}.engine.runners import RUNNERS  # noqa: E402
+from {{ cookiecutter.project_slug }}.engine.runners import RUNNERS
 {% endif %}
 
 if sys.platform != "win32":
@@ -289,7 +289,11 @@ class Bench:
         took = time.perf_counter() - began
         if received != count or finished != [count] or handles[0].stream is None:
             raise RuntimeError(f"the stream lost items: {received} of {count} arrived")
-        return {"items_per_s": count / took, "heartbeat": spread(heartbeat.stop()), "buffer_peak": handles[0].stream.peak}
+        return {
+            "items_per_s": count / took,
+            "heartbeat": spread(heartbeat.stop()),
+            "buffer_peak": handles[0].stream.peak,
+        }
 
     def stream_into_text(self, runner: RunnerBase, count: int, batched: bool) -> dict[str, Any]:
         """Lines from an async generator into a real `Text`, as an app shows a log: lines per second, the heartbeat.

@@ -112,7 +112,10 @@ class Demo:
         """Start one task whose progress drives the bar."""
         self.progress["value"] = 0
         self.runner.submit(
-            demo_tasks.count_up, on_result=self.show_result, on_progress=self.show_progress, on_cancelled=self.show_cancelled
+            demo_tasks.count_up,
+            on_result=self.show_result,
+            on_progress=self.show_progress,
+            on_cancelled=self.show_cancelled,
         )
 
     def run_ten(self) -> None:
@@ -120,7 +123,11 @@ class Demo:
         for n in range(1, 11):
             message, delay = f"hello {n}", 0.1 + 0.02 * n
             self.runner.submit(
-                demo_tasks.echo_over_loopback, message, delay, on_result=self.show_result, on_cancelled=self.show_cancelled
+                demo_tasks.echo_over_loopback,
+                message,
+                delay,
+                on_result=self.show_result,
+                on_cancelled=self.show_cancelled,
             )
         self.set_status(f"{self.runner.in_flight} task(s) in flight")
 

@@ -63,8 +63,15 @@ class Heartbeat:
         return max((self._stall_ms(gap) for gap in between(self.beats)), default=0.0)
 
     def stop(self) -> list[float]:
-        """Stop beating; every gap kept, the one still open at the end included, in seconds."""
+        """Stop beating; every gap kept, the one still open at the end included, in seconds.
+
+        It lets go of `on_beat` too: a callback that leads back to the window
+        (a bound method of the app that holds this heartbeat) would otherwise
+        keep a reference cycle through the root, which the garbage collector
+        may free on a worker thread, and Tk freed there aborts the process.
+        """
         self.root.after_cancel(self._after_id)
+        self.on_beat = None
         return between([*self.beats, time.perf_counter()])
 
     def gaps_during(self, since: float, until: float, *, cut: bool = False) -> list[float]:
