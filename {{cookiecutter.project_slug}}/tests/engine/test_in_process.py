@@ -161,12 +161,12 @@ def test_close_stops_the_idle_workers_before_it_returns(runner, recorder, wait_f
     assert recorder.values("result")[0][0] == 36
 
 
-# A small app: a Crunch of a minute is in flight when the window is closed the window manager's way.
+# The demo's window: a Crunch of a minute is in flight when the window is closed the window manager's way.
 CLOSE_DURING_WORK = textwrap.dedent(
     """
     import multiprocessing, tkinter
-    from {{ cookiecutter.project_slug }} import tasks
-    from {{ cookiecutter.project_slug }}.app import App
+    from {{ cookiecutter.project_slug }} import demo_tasks
+    from {{ cookiecutter.project_slug }}.demo import Demo
     from RUNNER_MODULE import Runner
 
     def close_once_the_worker_runs():
@@ -179,8 +179,8 @@ CLOSE_DURING_WORK = textwrap.dedent(
 
     if __name__ == "__main__":
         root = tkinter.Tk()
-        app = App(root, Runner(root))
-        app.runner.submit(tasks.crunch, 100_000_000, on_progress=app.show_progress)
+        app = Demo(root, Runner(root))
+        app.runner.submit(demo_tasks.crunch, 100_000_000, on_progress=app.show_progress)
         root.after(10, close_once_the_worker_runs)
         app.runner.mainloop()
     """
