@@ -133,8 +133,10 @@ TWO_WINDOWS = textwrap.dedent(
     first_window()
 
     async def allocate():
-        junk = [[] for _ in range(20_000)]  # far past the collector's threshold of 700 allocations
-        await asyncio.sleep(0)
+        junk = []
+        for _ in range(20):  # 20,000 lists, far past the collector's threshold of 700 allocations
+            junk += [[] for _ in range(1000)]
+            await asyncio.sleep(0)  # in small steps: -X dev reports a step over 0.1 s, which a busy machine may take
         return len(junk)
 
     root = tkinter.Tk()
