@@ -19,7 +19,7 @@ A survivor that no test can tell apart from the original goes in
 `scripts/mutation_equivalent.txt` with the reason; the score counts it
 neither way. That list names a mutant by its function and its text, not by
 line or mutant number, so that it outlives edits elsewhere in the engine.
-Needs mutmut (`requirements-dev.txt`) and an X display: with no DISPLAY it
+Needs mutmut (the dev group: `uv sync --locked`) and an X display: with no DISPLAY it
 starts its own Xvfb.
 """
 
