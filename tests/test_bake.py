@@ -31,6 +31,7 @@ TESTS = {
     "tests/support.py",
     "tests/test_app.py",
     "tests/test_main.py",
+    "tests/test_support.py",
     # A file per promise of the generated README's "What the runner promises" (test_to_tk.py, test_streams.py, ...),
     # and test_patterns.py for what sets each pattern apart; a test of one pattern is rendered only with it.
     *(f"tests/engine/test_{name}.py" for name in ("close", "groups", "in_process", "patterns", "streams", "tasks", "to_tk")),
