@@ -14,6 +14,9 @@ import pytest
 from support import count_to
 
 from {{ cookiecutter.project_slug }}.engine import STREAM_BUFFER, {% if live %}TaskHandle, {% endif %}TaskState
+{% if live %}
+from {{ cookiecutter.project_slug }}.engine.mailbox import BATCH_SECONDS
+{% endif %}
 from {{ cookiecutter.project_slug }}.engine.streams import StreamBuffer
 
 
@@ -262,6 +265,50 @@ async def endless(closed: threading.Event) -> AsyncIterator[int]:
     assert len(received) >= least and received == list(range(len(received))), "every item, once, in order"
     assert handle.stream is not None and handle.stream.peak <= STREAM_BUFFER
     assert ticks_by_the_end[0] >= 10, f"a 5 ms Tk timer ran {ticks_by_the_end[0]} times in {GIVE_UP} s of stream"
+
+
+#: Wall time each item of `test_a_slow_on_item_...` costs the window: a slice holds at most BATCH_SECONDS / it + 1.
+ITEM_COST = 0.0002
+
+
+{{ live | patterns_mark(here) }}def test_a_slow_on_item_hands_the_window_back_to_tk_every_time_slice(root, runner, wait_for):
+    """Items are handed over a time slice (`BATCH_SECONDS`) at a time; between slices Tk runs its timers.
+
+    Each `on_item` takes at least `ITEM_COST` of wall time, so a slice holds
+    at most `BATCH_SECONDS / ITEM_COST + 1` items however fast, slow or
+    loaded the machine is (load only makes each item take longer). A Tk
+    timer re-armed at every turn must then run within a few slices' worth
+    of items. A window that handed a whole buffer over at once would show
+    hundreds of items between two ticks, and one that kept delivering while
+    a threaded producer kept up would show them all.
+    """
+    count = STREAM_BUFFER * 2
+    received: list[int] = []
+    since_tick = 0
+    most_between_ticks = 0
+    handles: list[TaskHandle] = []
+
+    def slow(item: int) -> None:
+        nonlocal since_tick, most_between_ticks
+        end = time.perf_counter() + ITEM_COST
+        while time.perf_counter() < end:
+            pass
+        received.append(item)
+        since_tick += 1
+        most_between_ticks = max(most_between_ticks, since_tick)
+
+    def tick() -> None:
+        nonlocal since_tick
+        since_tick = 0
+        if not handles[0].done:
+            root.after(1, tick)
+
+    handles.append(runner.stream(count_to, count, on_item=slow))
+    root.after(1, tick)
+    wait_for(lambda: handles[0].done, "the stream to end", timeout=60)
+    assert received == list(range(count))
+    per_slice = BATCH_SECONDS / ITEM_COST + 1
+    assert most_between_ticks <= 6 * per_slice, f"{most_between_ticks} items between two ticks of Tk's timer"
 
 
 {{ live | patterns_mark(here) }}def test_cancel_mid_stream_stops_it_and_nothing_arrives_after_on_cancelled(runner, recorder, wait_for):
