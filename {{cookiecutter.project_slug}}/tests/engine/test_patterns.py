@@ -34,13 +34,8 @@ from typing import Any
 {% endif %}
 import pytest
 from support import {% if single or on_the_side %}Ticker, {% endif %}add{% if "tk-drives-asyncio" in here %}, plain_loop_sleep_seconds, timed_sleeps{% endif +%}
-{% if "asyncio-drives-tk" in here or "tk-drives-asyncio" in here %}
-
-{% endif %}
-{% if "asyncio-drives-tk" in here %}
-from {{ cookiecutter.project_slug }}.engine import RunnerBase
-{% endif %}
 {% if "tk-drives-asyncio" in here %}
+
 from {{ cookiecutter.project_slug }}.engine.mailbox import POLL_MS
 {% endif %}
 {% if single %}
@@ -91,23 +86,24 @@ class NotedServices:
     `after_each` runs after every service that chose one.
     """
 
-    def __init__(self, runner: RunnerBase, after_each: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, runner: Any, after_each: Callable[[], None] = lambda: None) -> None:
+        """`runner`: asyncio-drives-tk's, whose loop and service this reaches into."""
         self.chosen: list[tuple[float, float, float]] = []  # (loop time the service began, when it chose, interval)
         self._runner = runner
-        self._loop = runner._loop  # type: ignore[attr-defined]
-        self._service = runner._service_tk  # type: ignore[attr-defined]
+        self._loop = runner._loop
+        self._service = runner._service_tk
         self._schedule = self._loop.call_later
         self._after_each = after_each
         self._began = 0.0
 
     def __enter__(self) -> NotedServices:
-        self._runner._service_tk = self._noted_service  # type: ignore[attr-defined]  # the loop calls it by name
+        self._runner._service_tk = self._noted_service  # the loop calls it again by name
         self._loop.call_later = self._noted_call_later
         return self
 
     def __exit__(self, *exc: object) -> None:
         del self._loop.call_later
-        self._runner._service_tk = self._service  # type: ignore[attr-defined]
+        self._runner._service_tk = self._service
 
     def _noted_service(self) -> None:
         self._began = self._loop.time()
@@ -173,13 +169,13 @@ class NotedServices:
     async def waits() -> None:
         await asyncio.sleep(3600)
 
-    def stop_once_long_quiet() -> None:  # no Tk event meanwhile, only the task: twice QUIET_AFTER, however long
+    def stop_after_twice_quiet_after() -> None:  # with no Tk event meanwhile, only the task
         if noted.chosen[-1][1] - noted.chosen[0][0] > 2 * module.QUIET_AFTER:
             runner.quit()
 
     handle = runner.submit(waits)
     runner._loop.call_later(30, runner.quit)  # gives up
-    with NotedServices(runner, after_each=stop_once_long_quiet) as noted:
+    with NotedServices(runner, after_each=stop_after_twice_quiet_after) as noted:
         runner.mainloop()
     handle.cancel()
     chosen = [interval for _, _, interval in noted.chosen]
