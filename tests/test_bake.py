@@ -39,6 +39,7 @@ TESTS = {
     "tests/test_app.py",
     "tests/test_demo.py",
     "tests/test_main.py",
+    "tests/test_support.py",
     # A file per promise of the generated README's "What the runner promises" (test_to_tk.py, test_streams.py, ...),
     # and test_patterns.py for what sets each pattern apart; a test of one pattern is rendered only with it.
     *(

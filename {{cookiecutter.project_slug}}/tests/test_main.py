@@ -4,13 +4,26 @@
 
 from __future__ import annotations
 
-import re
+{% if live %}
+import inspect
+{% endif %}
 import subprocess
 import sys
 import textwrap
-import time
+from pathlib import Path
 
 import pytest
+from support import without_slow_callback_notes
+{% if live %}
+
+from {{ cookiecutter.project_slug }}.engine import RunnerBase
+
+#: The timeout `close()` gives the runner: `close()`'s default.
+CLOSE_TIMEOUT = inspect.signature(RunnerBase.close).parameters["timeout"].default
+{% endif %}
+
+#: Where support.py is, for a driver that measures with it.
+SUPPORT_DIR = str(Path(__file__).parent)
 
 # Runs a real entry point (`python -m MODULE ...`) with Tk patched so that the window, once built, has its buttons
 # clicked by their labels, one every 50 ms, and is then closed the way the window manager's close button does.
@@ -52,58 +65,59 @@ def driver(module: str) -> str:
     return DRIVER.replace("MODULE", module).replace("CLICKS", repr(CLICKS[module]))
 
 
-#: What asyncio's debug mode (on under -X dev) writes for each step of a loop that took over 0.1 s: a sign of how
-#: busy the machine is, not of a broken promise, so it is taken out of the stderr these tests require to be empty.
-SLOW_STEP = re.compile(r"^Executing <.*> took \d+\.\d+ seconds\n", re.MULTILINE)
-
-
-def run_driver(driver: str, *args: str) -> tuple[subprocess.CompletedProcess[str], float]:
-    """Run `driver` in a fresh interpreter in development mode, every warning an error; its stderr less slow steps."""
-    began = time.monotonic()
-    done = subprocess.run(
-        [sys.executable, "-X", "dev", "-W", "error", "-c", driver, *args],
+def run_driver(driver: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Runs `driver` in a fresh interpreter in development mode, where any warning is an error."""
+    return subprocess.run(
+        [sys.executable, "-X", "dev", "-W", "error", "-c", driver.replace("SUPPORT_DIR", repr(SUPPORT_DIR)), *args],
         capture_output=True,
         text=True,
         timeout=45,  # under the suite's time limit of 60 s, so that this says which run hung
     )
-    done.stderr = SLOW_STEP.sub("", done.stderr)
-    return done, time.monotonic() - began
+
+
+def assert_quiet(done: subprocess.CompletedProcess[str]) -> None:
+    """Exit code 0; nothing on stderr but asyncio's notes of a slow step: a loaded machine's, not a fault."""
+    assert done.returncode == 0, done.stderr
+    assert without_slow_callback_notes(done.stderr) == ""
 {% if cookiecutter.include_all_patterns %}
 
 
 @pytest.mark.parametrize("module", CLICKS)
 def test_python_m_opens_and_closes_cleanly_with_tasks_in_flight(module, runner_class):
-    done, elapsed = run_driver(driver(module), "--pattern", runner_class.pattern)
+    done = run_driver(driver(module), "--pattern", runner_class.pattern)
 {% else %}
 
 
 @pytest.mark.parametrize("module", CLICKS)
 def test_python_m_opens_and_closes_cleanly_with_tasks_in_flight(module):
-    done, elapsed = run_driver(driver(module))
+    done = run_driver(driver(module))
 {% endif %}
-    assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
-    assert elapsed < 30
+    assert_quiet(done)
 {% if live %}
 
 
-# Submits a thousand tasks that would run for a minute, then closes the window
-# and reports how long the close took.
+# Submits a thousand tasks that would run for an hour, then closes the window,
+# and prints how long the close took, how long submitting them took, and how
+# long a bare Tk root takes to be destroyed in that process.
 THOUSAND = textwrap.dedent(
     """
-    import asyncio, time, tkinter
+    import asyncio, sys, time, tkinter
+    sys.path.insert(0, SUPPORT_DIR)
+    from support import bare_destroy_seconds
     from {{ cookiecutter.project_slug }}.demo import Demo
     from RUNNER_MODULE import Runner
 
     async def long_sleep():
-        await asyncio.sleep(60)
+        await asyncio.sleep(3600)
 
     def close_with_a_thousand_in_flight():
+        began = time.monotonic()
         for _ in range(1000):
             app.runner.submit(long_sleep)
+        submitting = time.monotonic() - began
         began = time.monotonic()
         root.tk.call(root.protocol("WM_DELETE_WINDOW"))
-        print(f"{time.monotonic() - began:.3f}")
+        print(time.monotonic() - began, submitting, bare_destroy_seconds())
 
     root = tkinter.Tk()
     app = Demo(root, Runner(root))
@@ -114,10 +128,18 @@ THOUSAND = textwrap.dedent(
 
 
 {{ live | patterns_mark(here) }}def test_closing_with_a_thousand_tasks_in_flight_exits_promptly_and_quietly(runner_class):
-    done, _ = run_driver(THOUSAND.replace("RUNNER_MODULE", runner_class.__module__))
-    assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
-    assert float(done.stdout) < 2.0, f"closing took {done.stdout.strip()} s"
+    """Promptly: within close()'s timeout, a window's destroy() and the work of the tasks' start, as timed there.
+
+    Not the hour the tasks would sleep, nor the close timeout paid once per
+    task. The yardsticks are measured in that process, at that moment: a
+    bare destroy() (2 s under Wine), and the submitting of the thousand
+    tasks, which does as much per task as cancelling them does.
+    """
+    done = run_driver(THOUSAND.replace("RUNNER_MODULE", runner_class.__module__))
+    assert_quiet(done)
+    closing, submitting, destroy = (float(figure) for figure in done.stdout.split())
+    bound = CLOSE_TIMEOUT + 2 * destroy + 10 * submitting
+    assert closing < bound, f"closing {closing:.3f} s; submitting {submitting:.3f} s, a bare destroy {destroy:.3f} s"
 {% endif %}
 
 
@@ -165,7 +187,6 @@ TWO_WINDOWS = textwrap.dedent(
 )
 def test_a_closed_window_is_freed_on_the_tk_thread(runner_class, window, window_class, button):
     script = TWO_WINDOWS.replace("WINDOW_CLASS", window_class).replace("WINDOW", window).replace("BUTTON", button)
-    done, _ = run_driver(script.replace("RUNNER_MODULE", runner_class.__module__))
-    assert done.returncode == 0, done.stderr
+    done = run_driver(script.replace("RUNNER_MODULE", runner_class.__module__))
+    assert_quiet(done)
     assert done.stdout.strip() == "survived"
-    assert done.stderr == ""

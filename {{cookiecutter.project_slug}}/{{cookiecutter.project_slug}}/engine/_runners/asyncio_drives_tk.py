@@ -106,9 +106,11 @@ class Runner(RunnerBase):
             return
         busy = bool(self._in_flight)
         try:
-            while root.tk.dooneevent(_tkinter.DONT_WAIT):
+            # winfo_exists() raises once the window is destroyed, before this service or by an event it handled.
+            # dooneevent() itself goes on working, and would run Tk's idle work on the destroyed application,
+            # which prints "application has been destroyed" errors.
+            while root.winfo_exists() and root.tk.dooneevent(_tkinter.DONT_WAIT):
                 busy = True
-            root.winfo_exists()  # raises once the window is destroyed (dooneevent itself goes on working)
         except tkinter.TclError:
             self._stop_serving()
             return
