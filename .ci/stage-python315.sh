@@ -195,6 +195,22 @@ ensure_debootstrap() {
     apt-get install -y -qq debootstrap >/dev/null
 }
 
+# apt-get update in the tree. A mirror that serves a frozen snapshot (as this machine's does)
+# carries a sid Release file past its Valid-Until date; apt refuses it, so the update is tried
+# again without the expiry check, said out loud. Signatures are still checked.
+update_package_lists() {
+    local out status=0
+    out=$(in_root apt-get update -qq 2>&1) || status=$?
+    [ -z "$out" ] || printf '%s\n' "$out"
+    if [ "$status" -ne 0 ] && grep -q 'is expired' <<< "$out"; then
+        echo "the mirror's sid Release file has expired (a snapshot mirror?): updating without the expiry check"
+        printf 'Acquire::Check-Valid-Until "false";\n' > "$ROOT/etc/apt/apt.conf.d/99stage-snapshot-mirror"
+        in_root apt-get update -qq
+        return 0
+    fi
+    return "$status"
+}
+
 build_tree() {
     local stamp=$1
     if [ -d "$ROOT" ]; then  # a kept tree that is stale or unfinished; nothing else uses it (locked)
@@ -208,7 +224,7 @@ build_tree() {
     chmod +x "$ROOT/usr/sbin/policy-rc.d"
     cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
     mount_in_root /proc -t proc proc
-    in_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    update_package_lists
     in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" \
         >/dev/null
     in_root apt-get clean
@@ -269,6 +285,8 @@ give_pip_the_host_setup() {
         path=${token#file://}
         [[ $path == /* && $path != //* ]] || continue
         path=$(realpath -m "$path")
+        # A local index (PEP 503 "simple" pages) links to its files beside it: bind its root.
+        if [ "$(basename "$path")" = simple ] && [ -d "$path" ]; then path=$(dirname "$path"); fi
         [ -z "${seen[$path]:-}" ] || continue
         seen[$path]=1
         case $path in /|/proc|/proc/*|/sys|/sys/*|/dev|/dev/*) continue ;; esac
@@ -279,6 +297,11 @@ give_pip_the_host_setup() {
             cp "$path" "$ROOT$path"
             echo "pip config names the file $path: copied"
         elif [ -d "$path" ]; then
+            # A folder the tree has its own of (e.g. SSL_CERT_DIR's /etc/ssl/certs) stays the tree's.
+            if [ -n "$(ls -A "$ROOT$path" 2>/dev/null)" ]; then
+                echo "pip config names the folder $path: the tree has its own"
+                continue
+            fi
             bind_ro "$path"
             echo "pip config names the folder $path: bound read-only"
         fi
@@ -324,7 +347,8 @@ find_cookiecutter() {
 
 bake() {
     find_cookiecutter
-    "$BAKE_PYTHON" -m cookiecutter --no-input -o "$STAGE/bake" "$TEMPLATE" include_all_patterns=yes
+    # cookiecutter leaves its hook scripts in TMPDIR: this run's folder, removed at the end.
+    TMPDIR=$WORK "$BAKE_PYTHON" -m cookiecutter --no-input -o "$STAGE/bake" "$TEMPLATE" include_all_patterns=yes
     local made=("$STAGE"/bake/*)
     if [ "${#made[@]}" -ne 1 ] || [ ! -d "${made[0]}" ]; then
         echo "stage-python315: the bake made ${made[*]}" >&2
