@@ -129,11 +129,30 @@ remove_tree() {
     rm -rf --one-file-system "$1"
 }
 
+BACKGROUND=
+# run_long COMMAND...: runs a long command in the background and waits for it, because bash
+# acts on a signal only once its foreground command ends (a whole suite); the exit trap stops
+# it by its id.
+run_long() {
+    local status=0
+    "$@" &
+    BACKGROUND=$!
+    wait "$BACKGROUND" || status=$?
+    BACKGROUND=
+    return "$status"
+}
+
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
     set +e
     [ -z "$STEP_NAME" ] || record_time " (failed, exit $status)"
+    if [ -n "$BACKGROUND" ]; then
+        kill -s TERM "$BACKGROUND" 2>/dev/null
+        sleep 1
+        kill -s KILL "$BACKGROUND" 2>/dev/null
+        wait "$BACKGROUND" 2>/dev/null
+    fi
     if [ -d "$ROOT" ]; then
         stop_processes_in_root
         unmount_all
@@ -218,15 +237,15 @@ build_tree() {
         unmount_all
         remove_tree "$ROOT"
     fi
-    debootstrap --variant=minbase --components=main sid "$ROOT" "$MIRROR"
+    run_long debootstrap --variant=minbase --components=main sid "$ROOT" "$MIRROR"
     # No service starts inside the tree.
     printf '#!/bin/sh\nexit 101\n' > "$ROOT/usr/sbin/policy-rc.d"
     chmod +x "$ROOT/usr/sbin/policy-rc.d"
     cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
     mount_in_root /proc -t proc proc
     update_package_lists
-    in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" \
-        >/dev/null
+    run_long in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${PACKAGES[@]}" >/dev/null
     in_root apt-get clean
     umount "$ROOT/proc"
     echo "$stamp" > "$ROOT/.stage-python315-stamp"
@@ -364,16 +383,21 @@ make_venv() {
     in_root "/stage/venv-$version/bin/python" -m pytest --version
 }
 
+# suite_under_xvfb VERSION LOG: the suite's run itself, shown and kept in LOG.
+suite_under_xvfb() {
+    # shellcheck disable=SC2016  # $1 and $@ are the inner shell's
+    in_root /bin/sh -c 'cd "$1" && shift && exec "$@"' sh "$PROJECT" \
+        timeout --kill-after=30 "$SUITE_TIMEOUT" \
+        xvfb-run --auto-servernum --server-args="$XVFB_ARGS" \
+        "/stage/venv-$1/bin/python" "${SUITE_FLAGS[@]}" 2>&1 | tee "$2"
+}
+
 # run_suite VERSION: the generated suite as the template suite runs it, under a private Xvfb;
 # its status goes to SUITE_STATUS (the first failing suite's), so the next Python still runs.
 run_suite() {
     local version=$1 status=0 leak
     local log=$STAGE/suite-$version.log
-    # shellcheck disable=SC2016  # $1 and $@ are the inner shell's
-    in_root /bin/sh -c 'cd "$1" && shift && exec "$@"' sh "$PROJECT" \
-        timeout --kill-after=30 "$SUITE_TIMEOUT" \
-        xvfb-run --auto-servernum --server-args="$XVFB_ARGS" \
-        "/stage/venv-$version/bin/python" "${SUITE_FLAGS[@]}" 2>&1 | tee "$log" || status=$?
+    run_long suite_under_xvfb "$version" "$log" || status=$?
     for leak in "${ASYNCIO_LEAKS[@]}"; do
         if grep -qF "$leak" "$log"; then
             echo "stage-python315: Python $version: '$leak' in the output (a leak)" >&2
