@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2317  # the steps are functions called through `step` or the exit trap
-# CI stage: the all-patterns bake's own suite on Debian sid's newest Pythons (3.15 by default).
+# CI stage: the all-patterns bake's own suite on Debian sid's newest Pythons, 3.14 and 3.15.
 #
 # Why a chroot: Debian sid ships python3.15 (and 3.14) with tkinter, built against a newer
 # glibc than a Debian 12 host has, so they run in a minimal sid tree made by debootstrap.
@@ -13,7 +13,9 @@
 # Usage, as root: .ci/stage-python315.sh [BAKE_PYTHON]
 #   BAKE_PYTHON    an interpreter that can `import cookiecutter` (argument or environment;
 #                  default python3; without cookiecutter, a throwaway venv gets one)
-#   PYTHONS        the Pythons to test, in order (default "3.15"; e.g. "3.14 3.15")
+#   PYTHONS        the Pythons to test, in order (default "3.14 3.15": 3.14 costs one more
+#                  suite, about 3 minutes of one core, and no other stage runs it; "3.15" alone
+#                  takes about 5 minutes here, both about 8.5, on a busy 2-core machine)
 #   DEBIAN_MIRROR  the sid mirror (default: the Debian mirror of the host's apt sources)
 #   CHROOT_CACHE   a folder to keep the sid tree in between runs (default: none, so the tree
 #                  is built fresh and removed); a kept tree is reused only if it was finished,
@@ -23,10 +25,12 @@
 # Exit status: the suites' (the first failing one's), or non-zero if the stage itself failed.
 # Everything mounted under the tree is unmounted on exit, whatever happens.
 set -euo pipefail
+# debootstrap and chroot live in sbin, which a CI shell's PATH may leave out.
+PATH=$PATH:/usr/sbin:/sbin
 
 TEMPLATE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BAKE_PYTHON=${1:-${BAKE_PYTHON:-python3}}
-PYTHONS=${PYTHONS:-3.15}
+PYTHONS=${PYTHONS:-3.14 3.15}
 SUITE_TIMEOUT=${SUITE_TIMEOUT:-1800}
 CHROOT_MAX_AGE_DAYS=${CHROOT_MAX_AGE_DAYS:-7}
 # The flags tests/conftest.py's run_generated_suite uses: asyncio's debug checks on, a leaked
@@ -282,10 +286,13 @@ PIP_CONFIG_FILES+=("${XDG_CONFIG_HOME:-$HOME/.config}/pip/pip.conf" "$HOME/.pip/
 INNER_ENV=()
 while IFS= read -r name; do
     case $name in
+        PIP_CACHE_DIR) ;;  # a host folder; the tree's pip caches in its own /tmp (below)
         PIP_*|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE|http_proxy|https_proxy|no_proxy|HTTP_PROXY|HTTPS_PROXY|NO_PROXY)
             INNER_ENV+=("$name=${!name}") ;;
     esac
 done < <(compgen -e)
+# pip's cache goes to the tree's /tmp (a tmpfs), so that a kept tree stays as it was built.
+INNER_ENV+=(PIP_CACHE_DIR=/tmp/pip-cache)
 
 # Gives the tree the host's pip setup: its config files at the same paths, every local file
 # they (or PIP_* variables) name copied, every local folder bound read-only.
@@ -355,6 +362,7 @@ find_cookiecutter() {
     "$BAKE_PYTHON" -c 'import cookiecutter' 2>/dev/null && return 0
     echo "$BAKE_PYTHON has no cookiecutter: a throwaway venv gets the one requirements-dev.txt names"
     if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
     fi
     python3 -m venv "$WORK/bake-venv"
