@@ -248,8 +248,9 @@ build_tree() {
     cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
     mount_in_root /proc -t proc proc
     update_package_lists
-    run_long in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        "${PACKAGES[@]}" >/dev/null
+    # No pty for dpkg: the tree has no /dev/pts (apt would print "E: Can not write log").
+    run_long in_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "${PACKAGES[@]}" >/dev/null
     in_root apt-get clean
     umount "$ROOT/proc"
     echo "$stamp" > "$ROOT/.stage-python315-stamp"
@@ -287,7 +288,8 @@ INNER_ENV=()
 while IFS= read -r name; do
     case $name in
         PIP_CACHE_DIR) ;;  # a host folder; the tree's pip caches in its own /tmp (below)
-        PIP_*|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE|http_proxy|https_proxy|no_proxy|HTTP_PROXY|HTTPS_PROXY|NO_PROXY)
+        PIP_*|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE \
+            |http_proxy|https_proxy|no_proxy|HTTP_PROXY|HTTPS_PROXY|NO_PROXY)
             INNER_ENV+=("$name=${!name}") ;;
     esac
 done < <(compgen -e)
