@@ -158,12 +158,21 @@ def test_the_pyproject_declares_the_package_and_strict_tools(baked):
 
 
 def test_the_workflow_tests_every_os_and_python_and_checks_types(baked):
-    ci = yaml.safe_load((baked(**SINGLE[PATTERNS[0]]) / WORKFLOW).read_text(encoding="utf-8"))
+    project = baked(**SINGLE[PATTERNS[0]])
+    ci = yaml.safe_load((project / WORKFLOW).read_text(encoding="utf-8"))
     assert ci["permissions"] == {}
     assert ci["concurrency"]["group"] == "${{ github.workflow }}-${{ github.ref }}"
     matrix = ci["jobs"]["test"]["strategy"]["matrix"]
     assert matrix["os"] == ["ubuntu-latest", "windows-latest", "macos-latest"]
-    assert matrix["python-version"] == ["3.11", "3.12", "3.13", "3.14"]
+    assert matrix["python-version"] == ["3.11", "3.12", "3.13", "3.14", "3.15"]
+    # The classifiers promise exactly the Pythons the workflow tests.
+    prefix = "Programming Language :: Python :: 3."
+    classified = [
+        c.removeprefix("Programming Language :: Python :: ")
+        for c in read_pyproject(project)["project"]["classifiers"]
+        if c.startswith(prefix)
+    ]
+    assert classified == matrix["python-version"]
     steps = ci["jobs"]["test"]["steps"]
     assert any("xvfb-run" in step.get("run", "") for step in steps)
     assert any(step.get("with", {}).get("python-version") == "${{ matrix.python-version }}" for step in steps)
