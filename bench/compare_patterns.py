@@ -6,9 +6,9 @@
 
 Only the template needs this comparison, so it lives here and not in the
 baked project: a project measures one pattern per run with its own
-`python tools/bench.py` (and, baked with every pattern, `--pattern NAME`). This script bakes a project with `include_all_patterns=yes`
-into a temporary folder, runs that command with `--json` once per pattern,
-each in a fresh interpreter, one after another on the same machine, so the
+`python tools/bench.py` (and, baked with every pattern, `--pattern NAME`).
+This script bakes a project with `include_all_patterns=yes` into a
+temporary folder, runs that command with `--json` once per pattern, each
 figures compare like with like. Then the peers (peers.py): async-tkinter-loop
 and tkinter-async-execute, when installed (template dev requirements, never a
 baked project's), and a naive thread-per-task, each driven through the same
@@ -72,7 +72,7 @@ def measure(project: Path, pattern: str, quick: bool) -> dict[str, Any]:
 
 
 def measure_peer(project: Path, peer: str, quick: bool) -> dict[str, Any] | str:
-    """One peer's figures, from a fresh interpreter with the bake's benchmark importable; or why its library is missing."""
+    """One peer's figures, from a fresh interpreter that imports the bake's benchmark; or why its library is missing."""
     path = [str(project / BENCH_SCRIPT.parent), os.environ.get("PYTHONPATH")]
     done = subprocess.run(
         [sys.executable, str(PEER_SCRIPT), "--json", "--peer", peer, *(["--quick"] if quick else [])],

@@ -219,7 +219,7 @@ def run_bench(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_project_times_its_own_task_with_the_benchmark(tmp_path):
-    """The user's use, as the bench's docstring shows it: `--task <slug>.demo_tasks:count_up` on a single-pattern bake."""
+    """The user's use, as the bench's docstring shows it: `--task <slug>.demo_tasks:count_up`, a single-pattern bake."""
     pattern = PATTERNS[0]
     project = bake(tmp_path, async_pattern=pattern, include_github_actions=False)
     done = run_bench(project, "--task", f"{SLUG}.demo_tasks:count_up")

@@ -40,7 +40,7 @@ SECOND_ROW = (12, 94, 200, 14)
 
 
 def readme_build_command(project: Path, script: str = "__main__.py") -> list[str]:
-    """The build command of the README's "Hand it to someone" section for `script` (your app's, or demo.py), as words."""
+    """The build command of the README's "Hand it to someone" section for `script` (your app's or demo.py), as words."""
     readme = (project / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Hand it to someone", 1)[1].split("\n## ", 1)[0]
     commands = [shlex.split(line) for line in section.splitlines() if line.startswith("uv run pyinstaller ")]

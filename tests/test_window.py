@@ -1,4 +1,4 @@
-"""Each pattern as a user meets it: bake from the command line, `python -m <slug>` (and `.demo`), click, close the window."""
+"""Each pattern as a user meets it: bake on the command line, `python -m <slug>` (and `.demo`), click, close."""
 
 from __future__ import annotations
 
@@ -33,8 +33,13 @@ def test_the_window_opens_runs_tasks_and_closes_cleanly(tmp_path, pattern, windo
 
     # The tasks clicked are still in flight when the close message arrives (blocking: frozen in one).
     module, suffix, clicks = WINDOWS[window]
-    session = open_click_close([sys.executable, "-m", module], Path(tmp_path, "window_test"), title + suffix, clicks=clicks)
-    print(f"{pattern}, {window}: exited {session.close_took:.2f} s after the first close, {session.close_messages} message(s)")
+    session = open_click_close(
+        [sys.executable, "-m", module], Path(tmp_path, "window_test"), title + suffix, clicks=clicks
+    )
+    print(
+        f"{pattern}, {window}: exited {session.close_took:.2f} s after the first close,",
+        f"{session.close_messages} message(s)",
+    )
     assert session.returncode == 0, session.stderr
     assert session.stderr == ""
     assert session.close_took < 10
