@@ -9,6 +9,7 @@ baked project: a project measures one pattern per run with its own
 `python tools/bench.py` (and, baked with every pattern, `--pattern NAME`).
 This script bakes a project with `include_all_patterns=yes` into a
 temporary folder, runs that command with `--json` once per pattern, each
+in a fresh interpreter, one after another on the same machine, so the
 figures compare like with like. Then the peers (peers.py): async-tkinter-loop
 and tkinter-async-execute, when installed (template dev requirements, never a
 baked project's), and a naive thread-per-task, each driven through the same
