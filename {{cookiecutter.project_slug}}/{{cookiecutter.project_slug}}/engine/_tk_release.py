@@ -30,11 +30,13 @@ runner closes, so nothing of this outlives the runners.
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import tkinter
 import tkinter.font
 from collections import deque
 from collections.abc import Callable
+from functools import partial
 from typing import Any, NamedTuple
 
 
@@ -63,24 +65,58 @@ def _delete_font(tk: Any, name: str) -> None:
     tk.call("font", "delete", name)
 
 
-def _variable_release(variable: Any) -> tuple[Callable[..., None], tuple[str, ...]] | None:
+#: How to free a Tk object without it: `free(tk, *names)`; None if there is nothing to free.
+_HowToFree = tuple[Callable[..., None], tuple[str, ...]] | None
+
+
+def _variable_release(variable: Any) -> _HowToFree:
     return _unset_variable, (variable._name, *(variable._tclCommands or ()))
 
 
-def _image_release(image: Any) -> tuple[Callable[..., None], tuple[str, ...]] | None:
+def _image_release(image: Any) -> _HowToFree:
     return (_delete_image, (image.name,)) if image.name else None
 
 
-def _font_release(font: Any) -> tuple[Callable[..., None], tuple[str, ...]] | None:
+def _font_release(font: Any) -> _HowToFree:
     return (_delete_font, (font.name,)) if font.delete_font else None
 
 
-#: The classes whose `__del__` calls Tcl: where each keeps its interpreter, and what its release takes.
-_FINALIZED: tuple[tuple[type, str, Callable[[Any], tuple[Callable[..., None], tuple[str, ...]] | None]], ...] = (
-    (tkinter.Variable, "_tk", _variable_release),
-    (tkinter.Image, "tk", _image_release),
-    (tkinter.font.Font, "_tk", _font_release),
+def _wrapped_image_tk(attribute: str, wrapper: Any) -> object:
+    return getattr(wrapper, attribute).tk
+
+
+def _wrapped_image_release(attribute: str, wrapper: Any) -> _HowToFree:
+    """Pillow's `ImageTk` images wrap a tkinter image and delete it in their own `__del__`, as tkinter would."""
+    photo = getattr(wrapper, attribute)
+    name = photo.name
+    photo.name = None  # what Pillow's __del__ does: the tkinter image's own finalizer then has nothing left to do
+    return (_delete_image, (name,)) if name else None
+
+
+#: A class whose `__del__` calls Tcl, how to get at the interpreter of one of its objects, and what freeing it takes.
+_Finalized = tuple[type, Callable[[Any], object], Callable[[Any], _HowToFree]]
+
+_FINALIZED: tuple[_Finalized, ...] = (
+    (tkinter.Variable, lambda variable: variable._tk, _variable_release),
+    (tkinter.Image, lambda image: image.tk, _image_release),
+    (tkinter.font.Font, lambda font: font._tk, _font_release),
 )
+
+
+def _finalized_elsewhere() -> list[_Finalized]:
+    """Pillow's `ImageTk.PhotoImage` and `BitmapImage`, if Pillow's `ImageTk` is loaded (matplotlib's toolbar uses it).
+
+    Looked up, never imported: the project does not depend on Pillow. Their
+    tkinter image sits in a name-mangled attribute, `_<Class>__photo`.
+    """
+    image_tk = sys.modules.get("PIL.ImageTk")
+    found: list[_Finalized] = []
+    for class_name in ("PhotoImage", "BitmapImage"):
+        cls = getattr(image_tk, class_name, None)
+        if isinstance(cls, type):
+            attribute = f"_{class_name}__photo"
+            found.append((cls, partial(_wrapped_image_tk, attribute), partial(_wrapped_image_release, attribute)))
+    return found
 
 
 class _Interp:
@@ -136,11 +172,12 @@ class _Registry:
         self.tk_threads = frozenset(interp.thread for interp in interps.values())
 
     def install(self) -> None:
-        for cls, tk_attribute, release_of in _FINALIZED:
+        """Replace the finalizers not replaced yet (Pillow's may have been loaded since the first runner started)."""
+        for cls, tk_of, release_of in (*_FINALIZED, *_finalized_elsewhere()):
             original = cls.__dict__.get("__del__")
-            if original is not None:
+            if original is not None and cls not in self.originals:
                 self.originals[cls] = original
-                setattr(cls, "__del__", _finalizer(original, tk_attribute, release_of))  # noqa: B010
+                setattr(cls, "__del__", _finalizer(original, tk_of, release_of))  # noqa: B010
 
     def restore(self) -> None:
         for cls, original in self.originals.items():
@@ -152,14 +189,15 @@ _REGISTRY = _Registry()
 
 
 def _finalizer(
-    original: Callable[[Any], None],
-    tk_attribute: str,
-    release_of: Callable[[Any], tuple[Callable[..., None], tuple[str, ...]] | None],
+    original: Callable[[Any], None], tk_of: Callable[[Any], object], release_of: Callable[[Any], _HowToFree]
 ) -> Callable[[Any], None]:
     """The `__del__` that stands in for `original` while a runner is open."""
 
     def __del__(self: Any) -> None:
-        tk = getattr(self, tk_attribute, None)
+        try:
+            tk = tk_of(self)
+        except AttributeError:  # made only in part (its __init__ failed)
+            tk = None
         interp = _REGISTRY.interps.get(id(tk)) if tk is not None else None
         here = threading.get_ident()
         if interp is None:  # no open runner serves its interpreter
@@ -198,8 +236,7 @@ class TkReleases:
                 interp = _Interp(tk, threading.get_ident())
                 registry.publish({**registry.interps, id(tk): interp})
             interp.wakes = (*interp.wakes, wake)
-            if registry.runners == 0:
-                registry.install()
+            registry.install()
             registry.runners += 1
         self._interp: _Interp | None = interp
 
