@@ -24,7 +24,10 @@ whatever is still queued once its tasks have wound down. An object of an
 interpreter that no open runner serves (its runner closed, its window gone)
 is left alone off the Tk thread: Tcl must not be called from there, and its
 interpreter ends with the app. The originals are put back when the last
-runner closes, so nothing of this outlives the runners.
+runner closes, so nothing of this outlives the runners. Pillow's `ImageTk`
+images wrap a tkinter image and free it in a `__del__` of their own: theirs
+are replaced too if Pillow's `ImageTk` is loaded when a runner starts (it is
+looked up, never imported).
 """
 
 from __future__ import annotations
