@@ -100,6 +100,9 @@ def window(with_plot: bool) -> dict[str, object]:
             return
         if plot:
             plot.pop().frame.destroy()
+        # What Tk has scheduled for when it is idle (ttk's <<ThemeChanged>>, say) runs now, not in the next
+        # window's loop once this one is destroyed: a busy machine may not have let it run yet.
+        root.update_idletasks()
         root.tk.call(root.protocol("WM_DELETE_WINDOW"))
 
     app.runner.submit(train, on_progress=show)
