@@ -25,7 +25,7 @@ SLUG = "async_tk_prototype"
 # names the runners kept; the post-generation hook writes it.
 ENGINE = (
     "__init__", "_base", "_command", "_handle", "_heartbeat", "_in_task", "_mailbox", "_pattern", "_processes",
-    "_streams", "_runners/__init__",
+    "_streams", "_tk_release", "_runners/__init__",
 )  # fmt: skip
 PACKAGE = {
     *(f"{SLUG}/{name}.py" for name in ("__init__", "__main__", "app", "tasks", "demo", "demo_panels", "demo_tasks")),
@@ -44,7 +44,17 @@ TESTS = {
     # and test_patterns.py for what sets each pattern apart; a test of one pattern is rendered only with it.
     *(
         f"tests/engine/test_{name}.py"
-        for name in ("close", "groups", "heartbeat", "in_process", "patterns", "streams", "tasks", "to_tk")
+        for name in (
+            "close",
+            "groups",
+            "heartbeat",
+            "in_process",
+            "patterns",
+            "streams",
+            "tasks",
+            "tk_objects",
+            "to_tk",
+        )
     ),
 }
 COMMON_FILES = {

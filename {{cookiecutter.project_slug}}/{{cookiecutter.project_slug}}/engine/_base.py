@@ -26,9 +26,10 @@ from typing import Any, ClassVar, TypeVar
 from ._command import Command, drop_queued
 from ._handle import TaskHandle, TaskState, settle, take_progress
 from ._in_task import TaskStart, pump, run_guarded
-from ._mailbox import ItemsReady, Message, ProgressReady, Settled, TkCall
+from ._mailbox import RELEASES_WAITING, ItemsReady, Message, ProgressReady, ReleasesWaiting, Settled, TkCall
 from ._pattern import Pattern
 from ._streams import StreamBuffer
+from ._tk_release import TkReleases
 
 T = TypeVar("T")
 Y = TypeVar("Y")
@@ -69,7 +70,12 @@ class RunnerBase(Pattern):
         self._groups: dict[str, set[TaskHandle]] = {}
         self._commands: weakref.WeakSet[Command] = weakref.WeakSet()  # their queued clicks go with cancel_all()
         self._inbox = self._make_inbox(root)
+        # Tk objects (a PhotoImage, a StringVar) the collector frees on a task's thread come back here to be freed.
+        self._releases = TkReleases(root.tk, functools.partial(self._inbox.mailbox.post, RELEASES_WAITING))
         self._closed = False
+        #: Set by a runner whose `_shutdown` leaves the winding down of its tasks to later (to `mainloop()`, or to
+        #: the task that called `close()`): it then calls `_wound_down()` itself, once they are done.
+        self._winds_down_later = False
 
     @property
     def in_flight(self) -> int:
@@ -267,7 +273,13 @@ class RunnerBase(Pattern):
         self._shutdown(deadline)
         for hook in self._inbox.mailbox.take_close_hooks():  # what its tasks started outside it: in_process() workers
             hook(deadline)
+        if not self._winds_down_later:
+            self._wound_down()
         self._root = None  # see Inbox.close()
+
+    def _wound_down(self) -> None:
+        """Tk thread, once the tasks have wound down: free the Tk objects their threads let go of meanwhile."""
+        self._releases.close()
 
     def _start(
         self,
@@ -337,6 +349,9 @@ class RunnerBase(Pattern):
         """Tk thread: act on one message from the mailbox; False if it must be handled again later."""
         if isinstance(message, TkCall):
             _run_call(message)
+            return True
+        if isinstance(message, ReleasesWaiting):
+            self._releases.run()
             return True
         entry = self._in_flight.get(message.handle)
         if entry is None:

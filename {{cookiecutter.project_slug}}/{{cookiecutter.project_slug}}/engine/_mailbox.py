@@ -65,7 +65,15 @@ class TkCall:
     future: asyncio.Future[Any]
 
 
-Message = ProgressReady | ItemsReady | Settled | TkCall
+@dataclass(frozen=True, slots=True)
+class ReleasesWaiting:
+    """Tk objects freed on another thread wait to be released on the Tk thread (_tk_release.py)."""
+
+
+#: The one `ReleasesWaiting` there needs to be: it carries nothing.
+RELEASES_WAITING = ReleasesWaiting()
+
+Message = ProgressReady | ItemsReady | Settled | TkCall | ReleasesWaiting
 
 
 class Mailbox:

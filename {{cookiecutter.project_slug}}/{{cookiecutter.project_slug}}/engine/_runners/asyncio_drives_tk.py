@@ -79,6 +79,7 @@ class Runner(RunnerBase):
         self._asyncio.run(self._serve_tk())
         if self._closed:  # closed from a Tk callback while serving; the tasks are wound down already
             self._close_loop()
+            self._wound_down()
 
     def quit(self) -> None:
         self._stop_serving()  # after close() nothing runs anyway
@@ -150,6 +151,7 @@ class Runner(RunnerBase):
         self._deadline = deadline
         self._starter.close_leftovers()
         if self._loop.is_running():  # inside mainloop(): it winds down once this callback returns
+            self._winds_down_later = True
             self._stop_serving()
             return
         self._asyncio.run(wind_down(deadline))

@@ -79,6 +79,7 @@ class Runner(RunnerBase):
             if self._closed and not self._loop.is_closed():  # close() was called while the task ran
                 self._loop.run_until_complete(wind_down(self._deadline))
                 self._loop.close()
+                self._wound_down()
 
     def _launch_many(self, handles: list[TaskHandle], starts: list[TaskStart]) -> None:
         for handle, start in zip(handles, starts, strict=True):
@@ -89,6 +90,7 @@ class Runner(RunnerBase):
     def _shutdown(self, deadline: float) -> None:
         if self._loop.is_running():  # close() from a nested Tk loop inside the running task: _launch winds down
             self._deadline = deadline
+            self._winds_down_later = True
             if self._root is not None:
                 self._closed_by_a_task = weakref.ref(self._root)
             return
