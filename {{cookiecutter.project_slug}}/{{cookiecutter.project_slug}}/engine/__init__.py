@@ -26,6 +26,7 @@ from ._base import RunnerBase
 from ._command import Command
 from ._handle import TaskHandle, TaskState
 from ._in_task import report_progress, to_tk
+from ._process_stream import in_process_stream
 from ._processes import RemoteTraceback, WorkerDied, in_process
 from ._runners import RUNNERS, Runner
 from ._streams import STREAM_BUFFER
@@ -41,6 +42,7 @@ __all__ = [
     "TaskState",
     "WorkerDied",
     "in_process",
+    "in_process_stream",
     "report_progress",
     "to_tk",
 ]
