@@ -16,11 +16,11 @@ and sends every large buffer out of band, as itself:
 The pickle goes as one message, with a table of the buffers at its end
 (their sizes and types); then each buffer goes straight from the object's
 memory into the pipe. The receiver reads each one straight into the object it
-rebuilds (a `bytes`, or a `bytearray` for a writable buffer, which numpy
-rebuilds a writable array on), a `CHUNK` at a time, with the GIL released
-while it waits on the pipe; then it unpickles. No step holds the GIL for
-longer than one chunk takes to prepare, so the window's heartbeat stays
-live while hundreds of MB cross, and no copy is kept once the call is done.
+rebuilds, with the GIL released: a `bytes`, a `bytearray`, or for an
+object's writable buffer (a numpy array's) anonymous memory, on which numpy
+rebuilds a writable array. Then it unpickles. No step holds the GIL for
+more than a moment, so the window's heartbeat stays live while hundreds of
+MB cross, and no copy is kept once the call is done.
 
 Where `Connection` has a file descriptor (every OS but Windows) a buffer
 goes raw, `os.write` / `os.readv` on it, so that the receiver can fill its
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import io
+import mmap
 import os
 import pickle
 import struct
@@ -42,15 +43,11 @@ from typing import Any
 
 #: `bytes` and `bytearray` at least this long go out of band; smaller ones are cheaper inside the pickle.
 OUT_OF_BAND_BYTES = 64 * 1024
-#: The most a receiver zeroes (and so holds the GIL for) at a time while it reads a `bytearray` in.
-CHUNK = 512 * 1024
-
 #: What each buffer is rebuilt as: (bytes, bytearray) for the pickler's own, (read-only, writable) for objects'.
 _BYTES, _BYTEARRAY, _READONLY, _WRITABLE = range(4)
 _ENTRY = struct.Struct("!QB")
 _COUNT = struct.Struct("!I")
 _RAW = sys.platform != "win32" and hasattr(os, "readv")
-_ZEROS = memoryview(bytes(CHUNK))  # (a slice of a memoryview copies nothing)
 
 
 class _Pickler(pickle.Pickler):
@@ -170,23 +167,27 @@ def _receive_buffer(conn: Connection, size: int, kind: int) -> Any:
         data = conn.recv_bytes()
         return bytearray(data) if kind in (_BYTEARRAY, _WRITABLE) else data
     fd = conn.fileno()
-    if kind in (_BYTEARRAY, _WRITABLE):
-        # bytearray(size) would zero all of it with the GIL held (a tenth of a second or more for 200 MB, most
-        # of it the first touch of each page): it grows a chunk at a time instead, each read in with the GIL free.
-        array = bytearray()
-        while len(array) < size:
-            filled = len(array)
-            array += _ZEROS[: min(CHUNK, size - filled)]
-            with memoryview(array) as view:
-                _read_exactly(fd, view[filled:])
-        return array
-    # A `bytes` cannot be written into, but a BytesIO's own buffer can, through getbuffer(). Made from bytes(size)
-    # (allocated zeroed by the C library, whose pages cost nothing until written) and holding the only reference,
-    # the BytesIO lends that very buffer, and getvalue() hands it over as the `bytes`: no copy, no zeroing.
-    store = io.BytesIO(bytes(size))
-    with store.getbuffer() as view:
+    target: Any
+    if kind == _WRITABLE and size:
+        # An object's own writable buffer (a numpy array's): anonymous memory, whose pages cost nothing until
+        # the read fills them, and which goes back to the system when the object is freed.
+        target = mmap.mmap(-1, size)
+    elif kind == _BYTEARRAY:
+        # bytearray(size) would zero it with the GIL held (a tenth of a second or more for 200 MB, most of it
+        # the first touch of each page), and growing one in steps moves it now and then. bytes(size) is
+        # zeroed lazily, and a join of bytes copies with the GIL released: the same zeroing, off the GIL.
+        target = bytearray().join((bytes(size),)) if size >= 1 << 20 else bytearray(size)
+    else:
+        # A `bytes` cannot be written into, but a BytesIO's own buffer can, through getbuffer(). Made from
+        # bytes(size) and holding the only reference, the BytesIO lends that very buffer, and getvalue() hands
+        # it over as the `bytes`: no copy, no zeroing.
+        store = io.BytesIO(bytes(size))
+        with store.getbuffer() as view:
+            _read_exactly(fd, view)
+        return store.getvalue()
+    with memoryview(target) as view:
         _read_exactly(fd, view)
-    return store.getvalue()
+    return target
 
 
 def _read_exactly(fd: int, view: memoryview) -> None:
