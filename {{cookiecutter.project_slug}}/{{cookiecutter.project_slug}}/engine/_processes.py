@@ -281,15 +281,18 @@ class _Pool:
         threading.Thread(target=self._serve_calls, args=(worker, call), name="in_process-pipe", daemon=True).start()
 
     def cancel(self, call: Work) -> None:
-        """The task was cancelled: drop its call if it waits, terminate its worker if it runs."""
+        """The task was cancelled: drop its call if it waits, terminate its worker if it runs (never blocks).
+
+        Under the lock, so that a worker that has just finished the call, and
+        taken the next one, is not terminated under that one.
+        """
         with self._lock:
             call.cancelled = True
-            worker = call.worker
-            if worker is None:
-                with contextlib.suppress(ValueError):
-                    self._waiting.remove(call)
+            if call.worker is not None:
+                call.worker.stop()
                 return
-        worker.stop()
+            with contextlib.suppress(ValueError):
+                self._waiting.remove(call)
 
     def stop(self, owner: object, deadline: float) -> None:
         """A runner's close(): stop the workers busy for `owner` (its mailbox) and the idle ones, until `deadline`."""
