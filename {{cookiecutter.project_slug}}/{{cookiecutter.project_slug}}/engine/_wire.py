@@ -24,8 +24,10 @@ MB cross, and no copy is kept once the call is done.
 
 Where `Connection` has a file descriptor (every OS but Windows) a buffer
 goes raw, `os.write` / `os.readv` on it, so that the receiver can fill its
-object in place; on Windows each buffer is one `Connection.send_bytes`, read
-back with `recv_bytes` (one copy more there).
+object in place. On Windows a buffer goes as `Connection.send_bytes`
+messages of `CHUNK` bytes, read with `recv_bytes_into`: `Connection` copies
+each message with the GIL held there (twice), so a buffer in one message
+froze the window for as long as 100 MB take to copy.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from typing import Any
 OUT_OF_BAND_BYTES = 64 * 1024
 #: What each buffer is rebuilt as: (bytes, bytearray) for the pickler's own, (read-only, writable) for objects'.
 _BYTES, _BYTEARRAY, _READONLY, _WRITABLE = range(4)
+#: Where there is no descriptor to read raw (Windows), a buffer goes as messages of this many bytes.
+CHUNK = 1 << 20
 _ENTRY = struct.Struct("!QB")
 _COUNT = struct.Struct("!I")
 _RAW = sys.platform != "win32" and hasattr(os, "readv")
@@ -153,8 +157,9 @@ def receive(conn: Connection) -> Any:
 
 
 def _send_buffer(conn: Connection, view: memoryview) -> None:
-    if not _RAW:
-        conn.send_bytes(view)
+    if not _RAW:  # a message a chunk: the reader copies each message with the GIL held, so none may be large
+        for start in range(0, view.nbytes, CHUNK):
+            conn.send_bytes(view[start : start + CHUNK])
         return
     fd = conn.fileno()
     sent = 0
@@ -163,16 +168,12 @@ def _send_buffer(conn: Connection, view: memoryview) -> None:
 
 
 def _receive_buffer(conn: Connection, size: int, kind: int) -> Any:
-    if not _RAW:
-        data = conn.recv_bytes()
-        return bytearray(data) if kind in (_BYTEARRAY, _WRITABLE) else data
-    fd = conn.fileno()
     target: Any
     if kind == _WRITABLE and size:
         # An object's own writable buffer (a numpy array's): anonymous memory, whose pages cost nothing until
         # the read fills them, and which goes back to the system when the object is freed.
         target = mmap.mmap(-1, size)
-    elif kind == _BYTEARRAY:
+    elif kind in (_BYTEARRAY, _WRITABLE):
         # bytearray(size) would zero it with the GIL held (a tenth of a second or more for 200 MB, most of it
         # the first touch of each page), and growing one in steps moves it now and then. bytes(size) is
         # zeroed lazily, and a join of bytes copies with the GIL released: the same zeroing, off the GIL.
@@ -183,11 +184,20 @@ def _receive_buffer(conn: Connection, size: int, kind: int) -> Any:
         # it over as the `bytes`: no copy, no zeroing.
         store = io.BytesIO(bytes(size))
         with store.getbuffer() as view:
-            _read_exactly(fd, view)
+            _fill(conn, view)
         return store.getvalue()
     with memoryview(target) as view:
-        _read_exactly(fd, view)
+        _fill(conn, view)
     return target
+
+
+def _fill(conn: Connection, view: memoryview) -> None:
+    """Read a buffer's bytes into `view`: raw where there is a descriptor, else the chunks `_send_buffer` sent."""
+    if _RAW:
+        _read_exactly(conn.fileno(), view)
+        return
+    for start in range(0, view.nbytes, CHUNK):
+        conn.recv_bytes_into(view[start : start + CHUNK])
 
 
 def _read_exactly(fd: int, view: memoryview) -> None:
