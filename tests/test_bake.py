@@ -25,7 +25,7 @@ SLUG = "async_tk_prototype"
 # names the runners kept; the post-generation hook writes it.
 ENGINE = (
     "__init__", "_base", "_command", "_handle", "_heartbeat", "_in_task", "_mailbox", "_pattern", "_processes",
-    "_streams", "_tk_release", "_runners/__init__",
+    "_process_stream", "_streams", "_tk_release", "_wire", "_runners/__init__",
 )  # fmt: skip
 PACKAGE = {
     *(f"{SLUG}/{name}.py" for name in ("__init__", "__main__", "app", "tasks", "demo", "demo_panels", "demo_tasks")),
@@ -49,6 +49,7 @@ TESTS = {
             "groups",
             "heartbeat",
             "in_process",
+            "in_process_stream",
             "patterns",
             "streams",
             "tasks",
@@ -277,12 +278,16 @@ def test_the_engine_imports_form_no_circle(baked, answers):
 
 
 @pytest.mark.parametrize("answers", BAKES.values(), ids=BAKES)
-def test_the_process_pool_is_a_leaf_only_the_public_face_imports(baked, answers):
-    """No engine module stands on `in_process`'s pool: the runner stops its workers through a close hook."""
+def test_the_worker_processes_are_a_leaf_only_the_public_face_imports(baked, answers):
+    """No engine module stands on the worker processes (`in_process`'s pool, `in_process_stream`, their wire).
+
+    The runner stops the workers through a close hook; the three modules import one another, and only the
+    public face imports them.
+    """
     graph = engine_imports(baked(**answers), SLUG)
-    pool = f"{SLUG}.engine._processes"
-    assert pool in graph
-    assert {module for module, imported in graph.items() if pool in imported} == {f"{SLUG}.engine"}
+    workers = {f"{SLUG}.engine.{name}" for name in ("_processes", "_process_stream", "_wire")}
+    assert workers <= set(graph)
+    assert {module for module, imported in graph.items() if imported & workers} - workers == {f"{SLUG}.engine"}
 
 
 @pytest.mark.parametrize("answers", BAKES.values(), ids=BAKES)

@@ -63,6 +63,11 @@ CPU_MEASURES = (
     r"heartbeat gap, [\d.]+ s of CPU work in in_process, p50 / p99 / max \(ms\)",
     r"in_process: cancel\(\) to the worker process gone, p50 / p99 / max \(ms\)",
     r"in_process: one call on a warm pool, p50 / p99 / max \(ms\)",
+    r"in_process_stream, [\d,]+ small items: items per second; heartbeat gap max \(ms\)",
+    r"in_process_stream, 500 epochs of 1 ms: losses that reached the window",
+    r"in_process, \d+ MB round trip, median of 3: seconds there / back",
+    r"in_process, \d+ MB round trip, median of 3: heartbeat gap max \(ms\)",
+    r"in_process, \d+ MB round trip: idle worker RSS before / after \(MiB\)",
 )
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # A table row: | label | one value per pattern |

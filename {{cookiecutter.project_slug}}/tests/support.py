@@ -15,6 +15,8 @@ import os
 import re
 import signal
 import statistics
+import subprocess
+import sys
 import threading
 import time
 import tkinter
@@ -312,6 +314,60 @@ class AsyncioErrors(logging.Handler):
 def worker_pids() -> set[int]:
     """The process ids of this process's live children: the `in_process()` workers, in these tests."""
     return {child.pid for child in multiprocessing.active_children() if child.pid is not None}
+
+
+def resident_mib(pid: int) -> float:
+    """The memory process `pid` holds in RAM (its resident set, its working set on Windows), in MiB.
+
+    From /proc where there is one (Linux), from the Windows API on Windows
+    (`K32GetProcessMemoryInfo`, through ctypes: the project has no
+    dependencies), and from `ps` elsewhere (macOS).
+    """
+    status = f"/proc/{pid}/status"
+    if os.path.exists(status):
+        with open(status) as lines:
+            for line in lines:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    if sys.platform == "win32":
+        return _working_set_mib(pid)
+    ps = subprocess.run(["ps", "-o", "rss=", "-p", str(pid)], capture_output=True, text=True, check=True)
+    return int(ps.stdout) / 1024
+
+
+if sys.platform == "win32":
+    import ctypes
+    from ctypes import wintypes
+
+    class _MemoryCounters(ctypes.Structure):
+        _fields_ = [
+            ("cb", wintypes.DWORD),
+            ("PageFaultCount", wintypes.DWORD),
+            ("PeakWorkingSetSize", ctypes.c_size_t),
+            ("WorkingSetSize", ctypes.c_size_t),
+            ("QuotaPeakPagedPoolUsage", ctypes.c_size_t),
+            ("QuotaPagedPoolUsage", ctypes.c_size_t),
+            ("QuotaPeakNonPagedPoolUsage", ctypes.c_size_t),
+            ("QuotaNonPagedPoolUsage", ctypes.c_size_t),
+            ("PagefileUsage", ctypes.c_size_t),
+            ("PeakPagefileUsage", ctypes.c_size_t),
+        ]
+
+    def _working_set_mib(pid: int) -> float:
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        kernel32.OpenProcess.restype = wintypes.HANDLE
+        query = 0x1000 | 0x0010  # PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_VM_READ
+        handle = kernel32.OpenProcess(query, False, pid)
+        if not handle:
+            raise ctypes.WinError(ctypes.get_last_error())
+        try:
+            counters = _MemoryCounters()
+            counters.cb = ctypes.sizeof(counters)
+            if not kernel32.K32GetProcessMemoryInfo(wintypes.HANDLE(handle), ctypes.byref(counters), counters.cb):
+                raise ctypes.WinError(ctypes.get_last_error())
+        finally:
+            kernel32.CloseHandle(wintypes.HANDLE(handle))
+        return counters.WorkingSetSize / 2**20
 
 
 def new_threads(before: set[threading.Thread]) -> list[threading.Thread]:

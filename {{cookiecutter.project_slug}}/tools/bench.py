@@ -14,7 +14,10 @@ tasks submitted in one click, streams, calls onto Tk, threads and memory, and
 whether coroutines keep running while a modal dialog is open. A second
 table is CPU work: the heartbeat while pure-Python work runs through
 `asyncio.to_thread` and through `in_process`, how soon a cancelled
-`in_process` call's worker process is gone, and one warm call's overhead.
+`in_process` call's worker process is gone, one warm call's overhead, small
+items per second from a worker through `in_process_stream`, how many of a
+500-epoch curve's losses reach the window, and a 200 MB round trip through
+`in_process` (each way's time, the heartbeat, the idle worker's RSS).
 `--task` times your own coroutine function (called with no arguments) in
 place of the long task. `--json` prints the figures as JSON, for tools that
 compare patterns (the template's bench/compare_patterns.py measures all five
@@ -39,7 +42,7 @@ import sys
 import threading
 import time
 import tkinter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from tkinter import messagebox, ttk
@@ -59,6 +62,7 @@ from {{ cookiecutter.project_slug }}.engine import (
     RunnerBase,
     TaskHandle,
     in_process,
+    in_process_stream,
     report_progress,
     to_tk,
 )
@@ -464,10 +468,15 @@ class CpuSizes:
     job_seconds: float
     cancels: int
     warm_calls: int
+    stream_items: int
+    round_trip_mb: int
 
 
-CPU_FULL = CpuSizes(job_seconds=3.0, cancels=5, warm_calls=200)
-CPU_QUICK = CpuSizes(job_seconds=0.5, cancels=2, warm_calls=30)
+CPU_FULL = CpuSizes(job_seconds=3.0, cancels=5, warm_calls=200, stream_items=200_000, round_trip_mb=200)
+CPU_QUICK = CpuSizes(job_seconds=0.5, cancels=2, warm_calls=30, stream_items=20_000, round_trip_mb=20)
+#: The live curve: this many epochs of `EPOCH_SECONDS` each, every loss to the window.
+EPOCHS = 500
+EPOCH_SECONDS = 0.001
 
 
 def spin(seconds: float) -> int:
@@ -481,6 +490,41 @@ def spin(seconds: float) -> int:
 
 def nothing() -> None:
     """The warm-call overhead's function: all the time is the call's own."""
+
+
+def numbers(count: int) -> Iterator[int]:
+    """The stream rows' generator: small items, as fast as they come."""
+    yield from range(count)
+
+
+def epochs(count: int, seconds: float) -> Iterator[float]:
+    """A training loop's shape: an epoch of `seconds`, then its loss."""
+    for epoch in range(count):
+        time.sleep(seconds)
+        yield 1.0 / (epoch + 1)
+
+
+def worker_pid() -> int:
+    return os.getpid()
+
+
+def arrive(data: bytes) -> tuple[float, float, int, bytearray]:
+    """The round trip's function: when `data` arrived, a copy of it as a bytearray and when it leaves, the pid.
+
+    (`time.perf_counter` is the same clock in every process of a machine.)
+    """
+    arrived = time.perf_counter()
+    back = bytearray(data)
+    return arrived, time.perf_counter(), os.getpid(), back
+
+
+def resident_mib(pid: int) -> float | None:
+    """A process's resident memory in MiB, where /proc tells it (Linux); None elsewhere."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return None
 
 
 def worker_pids() -> set[int]:
@@ -526,6 +570,9 @@ class CpuWork:
 
         figures: dict[str, Any] = {"job_seconds": seconds}
         figures["warm_call"] = self.warm_call(runner)  # first: it starts the worker, which the job then finds
+        figures["stream"] = self.stream(runner, numbers, self.sizes.stream_items)
+        figures["curve"] = self.stream(runner, epochs, EPOCHS, EPOCH_SECONDS)
+        figures["round_trip"] = self.round_trip(runner)
         figures["heartbeat_to_thread"] = self.bench.heartbeat(runner, lambda r: r.submit(in_a_thread))
         figures["heartbeat_in_process"] = self.bench.heartbeat(runner, lambda r: r.submit(in_a_process))
         figures["cancel_to_gone"] = self.cancel_to_gone(runner)
@@ -545,6 +592,67 @@ class CpuWork:
         self.bench.root.after(0, lambda: runner.submit(calls))
         self.bench.pump(runner, lambda: len(times) >= self.sizes.warm_calls and runner.in_flight == 0)
         return spread(times)
+
+    def stream(self, runner: RunnerBase, gen_fn: Callable[..., Iterator[Any]], *args: Any) -> dict[str, Any]:
+        """`runner.stream(in_process_stream, gen_fn, *args)` from a click: items per second, heartbeat, count."""
+        received: list[int] = []
+        finished: list[int] = []
+        began = ended = 0.0
+
+        def click() -> None:
+            nonlocal began
+            began = time.perf_counter()
+            runner.stream(in_process_stream, gen_fn, *args, on_items=lambda items: received.append(len(items)),
+                          on_result=done, on_error=lambda error: finished.append(-1))  # fmt: skip
+
+        def done(count: int) -> None:
+            nonlocal ended
+            ended = time.perf_counter()
+            finished.append(count)
+
+        heartbeat = Heartbeat(self.bench.root)
+        self.bench.root.after(0, click)
+        self.bench.pump(runner, lambda: bool(finished))
+        return {"items": sum(received), "per_s": sum(received) / (ended - began), "heartbeat": heartbeat.stop()}
+
+    def round_trip(self, runner: RunnerBase, trips: int = 3) -> dict[str, Any]:
+        """`round_trip_mb` MB of bytes to a worker, a bytearray of them back, `trips` times: each way, heartbeat, RSS.
+
+        The medians of the trips. The heartbeat counts from the call to the
+        task's getting the value: freeing the value later (here, at the end
+        of the task: 14 ms for 200 MB on the machine measured) is the app's.
+        """
+        data = bytes(range(256)) * (self.sizes.round_trip_mb * 2**20 // 256)
+        pids: list[int] = []
+        self.bench.root.after(0, lambda: runner.submit(in_process, worker_pid, on_result=pids.append))
+        self.bench.pump(runner, lambda: bool(pids) and runner.in_flight == 0)
+        before = resident_mib(pids[0])
+        outcome: list[tuple[float, float, float, float, int]] = []
+
+        async def trip() -> tuple[float, float, float, float, int]:
+            began = time.perf_counter()
+            arrived, leaving, pid, _back = await in_process(arrive, data)
+            return began, arrived, leaving, time.perf_counter(), pid
+
+        heartbeat = Heartbeat(self.bench.root)
+        for made in range(1, trips + 1):
+            self.bench.root.after(0, lambda: runner.submit(trip, on_result=outcome.append))
+            self.bench.pump(runner, lambda made=made: len(outcome) == made and runner.in_flight == 0)  # type: ignore[misc]
+        heartbeat.stop()
+        gaps = [
+            max(between([began, *(beat for beat in heartbeat.beats if began < beat < ended), ended]))
+            for began, _, _, ended, _ in outcome
+        ]
+        settle = time.perf_counter() + 0.5  # the worker lets go of the call once its reply is sent
+        self.bench.pump(runner, lambda: time.perf_counter() > settle)
+        same = all(pid == pids[0] for *_, pid in outcome)
+        return {
+            "mb": self.sizes.round_trip_mb,
+            "there_s": statistics.median(arrived - began for began, arrived, _, _, _ in outcome),
+            "back_s": statistics.median(ended - leaving for _, _, leaving, ended, _ in outcome),
+            "heartbeat_max_ms": statistics.median(gaps) * 1000,
+            "worker_rss_mib": (before, resident_mib(pids[0])) if same else (None, None),
+        }
 
     def cancel_to_gone(self, runner: RunnerBase) -> dict[str, float] | None:
         """From `handle.cancel()` on a running `in_process` job to its worker process being gone (p50 / p99 / max).
@@ -580,6 +688,25 @@ def cpu_rows(figures: dict[str, Any]) -> list[tuple[str, str]]:
         ("in_process: cancel() to the worker process gone, p50 / p99 / max (ms)",
             "n/a (a task cannot be cancelled while it runs)" if gone is None else trio(gone)),
         ("in_process: one call on a warm pool, p50 / p99 / max (ms)", trio(figures["warm_call"])),
+        *process_stream_rows(figures),
+    ]  # fmt: skip
+
+
+def process_stream_rows(figures: dict[str, Any]) -> list[tuple[str, str]]:
+    """The rows of `in_process_stream` and of big data through `in_process`."""
+    stream, curve, trip = figures["stream"], figures["curve"], figures["round_trip"]
+    before, after = trip["worker_rss_mib"]
+    mb = trip["mb"]
+    return [
+        (f"in_process_stream, {stream['items']:,} small items: items per second; heartbeat gap max (ms)",
+            f"{stream['per_s']:,.0f}; {stream['heartbeat']['max']:.1f}"),
+        (f"in_process_stream, {EPOCHS} epochs of {EPOCH_SECONDS * 1000:g} ms: losses that reached the window",
+            f"{curve['items']}/{EPOCHS}"),
+        (f"in_process, {mb} MB round trip, median of 3: seconds there / back",
+            f"{trip['there_s']:.2f} / {trip['back_s']:.2f}"),
+        (f"in_process, {mb} MB round trip, median of 3: heartbeat gap max (ms)", f"{trip['heartbeat_max_ms']:.1f}"),
+        (f"in_process, {mb} MB round trip: idle worker RSS before / after (MiB)",
+            "n/a" if before is None or after is None else f"{before:.0f} / {after:.0f}"),
     ]  # fmt: skip
 
 

@@ -2,7 +2,7 @@
 
 Everything the app uses, or catches, is imported from here:
 
-    from <package>.engine import Runner, TaskHandle, TaskState, in_process, report_progress, to_tk
+    from <package>.engine import Runner, TaskHandle, TaskState, in_process, in_process_stream, report_progress, to_tk
 
 - `Runner(root)`: `submit()` a coroutine function, `stream()` an async
   generator, `command()` for a button; `cancel_all()`, `close()`,
@@ -13,6 +13,10 @@ Everything the app uses, or catches, is imported from here:
   process that cancelling the task terminates). It raises `WorkerDied` if
   the worker ends before it answers, and an exception of `fn` comes with the
   worker's traceback as its `__cause__`, a `RemoteTraceback`.
+  `async for item in in_process_stream(gen_fn, *args)` runs a generator
+  function in a worker and yields every item it yields, in order (so
+  `runner.stream(in_process_stream, gen_fn, *args, on_items=...)` puts
+  them all on the window), at most `STREAM_BUFFER` ahead of the task.
 - `TaskHandle`: what `submit()` and `stream()` return; `cancel()`, `state`.
 - `RUNNERS`: each pattern this project holds, by name, to its runner class;
   `Runner` is one of them, the pattern the project was baked with.
@@ -27,6 +31,7 @@ from ._command import Command
 from ._handle import TaskHandle, TaskState
 from ._heartbeat import Heartbeat
 from ._in_task import report_progress, to_tk
+from ._process_stream import in_process_stream
 from ._processes import RemoteTraceback, WorkerDied, in_process
 from ._runners import RUNNERS, Runner
 from ._streams import STREAM_BUFFER
@@ -43,6 +48,7 @@ __all__ = [
     "TaskState",
     "WorkerDied",
     "in_process",
+    "in_process_stream",
     "report_progress",
     "to_tk",
 ]

@@ -22,10 +22,24 @@ most every `PROGRESS_EVERY` seconds, and the last one before the result);
 the pool's thread hands it to the task's own `report_progress`, so it
 reaches `on_progress` coalesced, as from the task.
 
+Big data: the pool's thread, never the task's loop (which is the Tk
+thread's in some patterns), pickles the call and unpickles the reply, through
+_wire.py, which sends large buffers as they are rather than inside the
+pickle; and neither side keeps anything of a call once it is over: the app
+lets go of the arguments once they are sent, and an idle worker holds
+nothing of its last call (each call is handled in a function of its own,
+whose locals go when it returns, and an exception's traceback, which holds
+the function's frames and so its data, is cut once it is written out).
+
+A call is a `Work`: `in_process` makes a `_Call`, `in_process_stream`
+(_process_stream.py) a stream; each says how it talks to its worker
+(`exchange`, on the pool's thread) and how its outcome reaches the task
+(`deliver`). The worker runs whichever handler the call names.
+
 The runner knows nothing of the pool: the first call from a runner's task
 asks that runner's mailbox to stop the runner's workers (and the idle ones)
-at `close()`, and no engine module but the package's `__init__` imports this
-one.
+at `close()`, and no engine module but the package's `__init__` and
+_process_stream.py imports this one.
 """
 
 from __future__ import annotations
@@ -37,18 +51,17 @@ import contextvars
 import functools
 import multiprocessing
 import os
-import pickle
 import signal
 import threading
 import time
 import traceback
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, ParamSpec, TypeVar
 
+from . import _wire
 from ._in_task import current_mailbox, report_from_worker, report_progress
 
 P = ParamSpec("P")
@@ -85,59 +98,142 @@ async def in_process(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -
     arguments and value must be picklable. The worker's traceback is the
     exception's `__cause__`. `report_progress()` inside `fn` reaches the
     task's `on_progress`. Cancelling the task terminates the worker at once.
+    Large `bytes`, `bytearray` and numpy arrays cross without being copied
+    into a pickle; they are read from the arguments while they are sent, so
+    leave them unchanged until the call returns.
     """
-    try:
-        payload = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as exc:
-        raise TypeError(
-            f"in_process() cannot send {_name(fn)} to a worker process: {exc}. It takes a function defined at "
-            "the top level of a module (not a lambda, not a nested function), with picklable arguments"
-        ) from exc
     loop = asyncio.get_running_loop()
-    mailbox = current_mailbox()
-    if mailbox is not None:  # the runner's close() stops this runner's workers, and the idle ones
-        mailbox.on_close(_POOL, functools.partial(_POOL.stop, mailbox))
-    call = _Call(_name(fn), payload, loop, loop.create_future(), contextvars.copy_context(), mailbox)
-    _POOL.run(call)
+    call = _Call(
+        name_of(fn), current_mailbox(), fn, args, kwargs, loop, loop.create_future(), contextvars.copy_context()
+    )
+    del args, kwargs  # the call holds them until they are sent, and no longer
+    POOL.run(call)
     try:
         return await call.future  # type: ignore[no-any-return]
     except asyncio.CancelledError:
-        _POOL.cancel(call)
+        POOL.cancel(call)
         raise
 
 
-@dataclass(eq=False)
-class _Call:
-    """One `in_process` call, from its task to its worker and back."""
+class Work:
+    """One call to a worker, from its task to its worker and back; `in_process` and `in_process_stream` make them.
 
-    name: str
-    payload: bytes
-    loop: asyncio.AbstractEventLoop
-    future: asyncio.Future[Any]
-    context: contextvars.Context  # the task's: report_progress() run in it reaches the task's handle
-    owner: object  # the runner's mailbox, or None outside a runner task
-    worker: _Worker | None = None
-    cancelled: bool = False
+    The pool's thread calls `exchange()` to run it on a worker and
+    `deliver()` with its outcome once the worker is free again.
+    """
+
+    def __init__(self, name: str, owner: object, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: Any) -> None:
+        self.name = name
+        #: The runner's mailbox, or None outside a runner task: the runner's close() stops the call's worker.
+        self.owner = owner
+        #: What to send; let go of once sent.
+        self.request: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]] | None = (fn, args, kwargs)
+        #: The worker that runs it (set under the pool's lock).
+        self.worker: Worker | None = None
+        self.cancelled = False
+        if owner is not None:  # the runner's close() stops this runner's workers, and the idle ones
+            owner.on_close(POOL, functools.partial(POOL.stop, owner))  # type: ignore[attr-defined]
+
+    def pack(self, handler: Callable[..., None], what: str) -> _wire.Packed:
+        """The message for the worker: `handler` runs the function there. Raises TypeError if it cannot be pickled."""
+        assert self.request is not None
+        fn, args, kwargs = self.request
+        self.request = None
+        try:
+            return _wire.Packed((handler, fn, args, kwargs))
+        except Exception as exc:
+            raise TypeError(
+                f"{what}() cannot send {self.name} to a worker process: {exc}. It takes a function defined at "
+                "the top level of a module (not a lambda, not a nested function), with picklable arguments"
+            ) from exc
+
+    def exchange(self, worker: Worker) -> tuple[bool, Any] | None:
+        """The pool's thread: run the call on `worker` (started here if new); its outcome, None if it never ran."""
+        raise NotImplementedError
+
+    def deliver(self, outcome: tuple[bool, Any]) -> None:
+        """The pool's thread, once the worker is free again: hand the outcome (ok, value) to the task."""
+        raise NotImplementedError
 
 
-@dataclass(eq=False)
-class _Worker:
+class _Call(Work):
+    """`in_process()`: one function call, its progress and its outcome."""
+
+    def __init__(
+        self,
+        name: str,
+        owner: object,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        loop: asyncio.AbstractEventLoop,
+        future: asyncio.Future[Any],
+        context: contextvars.Context,
+    ) -> None:
+        super().__init__(name, owner, fn, args, kwargs)
+        self.loop = loop
+        self.future = future
+        self.context = context  # the task's: report_progress() run in it reaches the task's handle
+
+    def exchange(self, worker: Worker) -> tuple[bool, Any] | None:
+        try:
+            message = self.pack(_run_call, "in_process")
+        except TypeError as exc:
+            return False, exc
+        try:
+            if not worker.ready():  # cancelled while the worker started: it stays, idle, for the next call
+                return None
+            conn = worker.conn
+            assert conn is not None
+            message.send(conn)
+            del message
+            while True:
+                kind, value, text = _wire.receive(conn)
+                if kind == "progress":
+                    self.context.run(report_progress, value)
+                elif kind == "ok":
+                    return True, value
+                else:
+                    return False, with_remote_traceback(value, text)
+        except (EOFError, OSError):
+            return False, WorkerDied(how_it_died(worker, self.name))
+        except Exception as exc:  # the outcome came back but cannot be unpickled here, or the worker did not start
+            return False, exc
+
+    def deliver(self, outcome: tuple[bool, Any]) -> None:
+        if not self.cancelled:
+            with contextlib.suppress(RuntimeError):  # that loop is closed: the task is gone
+                self.loop.call_soon_threadsafe(_settle, self.future, *outcome)
+
+
+def with_remote_traceback(error: BaseException, text: str) -> BaseException:
+    """An exception from the worker, with the worker's traceback (text) as its cause."""
+    if text:
+        error.__cause__ = RemoteTraceback(text)
+    return error
+
+
+class Worker:
     """A worker process and the app's end of its pipe; both made by the pool's thread on the worker's first call."""
 
-    process: BaseProcess | None = None
-    conn: Connection | None = None
-    #: The call it runs now (set under the pool's lock).
-    call: _Call | None = None
-    #: Terminated (its task was cancelled, or the runner closed): it is not reused.
-    stopping: bool = False
+    def __init__(self) -> None:
+        self.process: BaseProcess | None = None
+        self.conn: Connection | None = None
+        #: The call it runs now (set under the pool's lock).
+        self.call: Work | None = None
+        #: Terminated (its task was cancelled, or the runner closed): it is not reused.
+        self.stopping = False
 
-    def start(self) -> None:
-        spawn = multiprocessing.get_context("spawn")
-        parent_end, child_end = spawn.Pipe()
-        process = spawn.Process(target=_serve, args=(child_end,), name="in_process-worker", daemon=True)
-        process.start()
-        child_end.close()  # the worker holds the only other end: its death reads as EOF here
-        self.process, self.conn = process, parent_end
+    def ready(self) -> bool:
+        """The pool's thread: start the process if it is new; False if the call was cancelled meanwhile."""
+        if self.process is None:
+            spawn = multiprocessing.get_context("spawn")
+            parent_end, child_end = spawn.Pipe()
+            process = spawn.Process(target=_serve, args=(child_end,), name="in_process-worker", daemon=True)
+            process.start()
+            child_end.close()  # the worker holds the only other end: its death reads as EOF here
+            self.process, self.conn = process, parent_end
+        return self.call is not None and not self.call.cancelled
 
     def stop(self) -> None:
         """Terminate the process now; kill it if it is still there `KILL_AFTER` seconds later. Never blocks."""
@@ -162,18 +258,18 @@ class _Pool:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._idle: list[_Worker] = []
-        self._busy: set[_Worker] = set()
-        self._waiting: deque[_Call] = deque()
+        self._idle: list[Worker] = []
+        self._busy: set[Worker] = set()
+        self._waiting: deque[Work] = deque()
         self._exit_hook = False
 
-    def run(self, call: _Call) -> None:
+    def run(self, call: Work) -> None:
         """Hand `call` to an idle worker, a new one, or (all `WORKER_LIMIT` busy) the queue. Never blocks."""
         with self._lock:
             if self._idle:
                 worker = self._idle.pop()
             elif len(self._busy) < WORKER_LIMIT:
-                worker = _Worker()
+                worker = Worker()
             else:
                 self._waiting.append(call)
                 return
@@ -184,16 +280,19 @@ class _Pool:
                 self._exit_hook = True
         threading.Thread(target=self._serve_calls, args=(worker, call), name="in_process-pipe", daemon=True).start()
 
-    def cancel(self, call: _Call) -> None:
-        """The task was cancelled: drop its call if it waits, terminate its worker if it runs."""
+    def cancel(self, call: Work) -> None:
+        """The task was cancelled: drop its call if it waits, terminate its worker if it runs (never blocks).
+
+        Under the lock, so that a worker that has just finished the call, and
+        taken the next one, is not terminated under that one.
+        """
         with self._lock:
             call.cancelled = True
-            worker = call.worker
-            if worker is None:
-                with contextlib.suppress(ValueError):
-                    self._waiting.remove(call)
+            if call.worker is not None:
+                call.worker.stop()
                 return
-        worker.stop()
+            with contextlib.suppress(ValueError):
+                self._waiting.remove(call)
 
     def stop(self, owner: object, deadline: float) -> None:
         """A runner's close(): stop the workers busy for `owner` (its mailbox) and the idle ones, until `deadline`."""
@@ -235,16 +334,16 @@ class _Pool:
                 with contextlib.suppress(ValueError, AssertionError):
                     worker.process.join(KILL_AFTER * 2)
 
-    def _serve_calls(self, worker: _Worker, call: _Call) -> None:
+    def _serve_calls(self, worker: Worker, call: Work) -> None:
         """The pool's thread for a busy worker: run `call`, then waiting calls, then leave the worker idle."""
         while True:
-            outcome = None if call.cancelled else _send_and_wait(worker, call)
+            outcome = None if call.cancelled else call.exchange(worker)
             with self._lock:  # the worker is idle again before the task hears back: its next call finds it
                 worker.call = call.worker = None
                 retired = None
                 if worker.stopping or (worker.process is not None and not worker.alive()):
                     self._busy.discard(worker)
-                    retired, worker = worker, _Worker()
+                    retired, worker = worker, Worker()
                     self._busy.add(worker)
                 next_call = self._waiting.popleft() if self._waiting else None
                 if next_call is not None:
@@ -253,9 +352,9 @@ class _Pool:
                     self._busy.discard(worker)
                     if worker.process is not None:
                         self._idle.append(worker)
-            if outcome is not None and not call.cancelled:
-                with contextlib.suppress(RuntimeError):  # that loop is closed: the task is gone
-                    call.loop.call_soon_threadsafe(_settle, call.future, *outcome)
+            if outcome is not None:
+                call.deliver(outcome)
+                outcome = None
             if retired is not None:
                 _reap(retired)
             if next_call is None:
@@ -263,32 +362,8 @@ class _Pool:
             call = next_call
 
 
-def _send_and_wait(worker: _Worker, call: _Call) -> tuple[bool, Any]:
-    """The pool's thread: send `call` to the worker, pass its progress on, and return its outcome (ok, value)."""
-    try:
-        if worker.process is None:
-            worker.start()
-        assert worker.conn is not None
-        if call.cancelled:  # cancelled while the worker started: it stays, idle, for the next call
-            return False, None
-        worker.conn.send_bytes(call.payload)
-        while True:
-            kind, value, text = pickle.loads(worker.conn.recv_bytes())
-            if kind == "progress":
-                call.context.run(report_progress, value)
-            elif kind == "ok":
-                return True, value
-            else:
-                if text:
-                    value.__cause__ = RemoteTraceback(text)
-                return False, value
-    except (EOFError, OSError):
-        return False, WorkerDied(_how_it_died(worker, call.name))
-    except Exception as exc:  # the outcome came back but cannot be unpickled here, or the worker did not start
-        return False, exc
-
-
-def _how_it_died(worker: _Worker, name: str) -> str:
+def how_it_died(worker: Worker, name: str, ending: str = "returned") -> str:
+    """Why `worker`'s process is gone, in a sentence: its exit code, or the signal that ended it."""
     code: int | None = None
     if worker.process is not None:
         with contextlib.suppress(ValueError, AssertionError):
@@ -297,11 +372,11 @@ def _how_it_died(worker: _Worker, name: str) -> str:
     if code is not None and code < 0:
         with contextlib.suppress(ValueError):
             how = f"was killed by {signal.Signals(-code).name}"
-            return f"the worker process running {name}() {how} before it returned"
-    return f"the worker process running {name}() ended (exit code {code}) before it returned"
+            return f"the worker process running {name}() {how} before it {ending}"
+    return f"the worker process running {name}() ended (exit code {code}) before it {ending}"
 
 
-def _reap(worker: _Worker) -> None:
+def _reap(worker: Worker) -> None:
     """Wait for a stopped or dead worker's process to be gone (the kill timer ends a stubborn one)."""
     process = worker.process
     if process is not None:
@@ -314,7 +389,7 @@ def _reap(worker: _Worker) -> None:
         worker.conn.close()
 
 
-def _reap_all(workers: list[_Worker]) -> None:
+def _reap_all(workers: list[Worker]) -> None:
     for worker in workers:
         _reap(worker)
 
@@ -334,12 +409,12 @@ def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
         future.set_exception(value)
 
 
-def _name(fn: object) -> str:
+def name_of(fn: object) -> str:
     name = getattr(fn, "__qualname__", None)
     return name if isinstance(name, str) else repr(fn)
 
 
-_POOL = _Pool()
+POOL = _Pool()
 
 
 # The worker process's side.
@@ -349,42 +424,96 @@ def _serve(conn: Connection) -> None:
     """A worker process: run each call that comes over `conn` and send its progress and outcome back."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is the app's to handle
     threading.Thread(target=_exit_with_the_parent, daemon=True).start()
-    progress = _ProgressSender(conn)
-    report_from_worker(progress.report)
+    channel = Channel(conn)
+    report_from_worker(channel.report)
     while True:
         try:
-            payload = conn.recv_bytes()
+            frame = _wire.read(conn)
         except (EOFError, OSError):
             return  # the app closed the pipe: the pool is shutting down
-        try:
-            fn, args, kwargs = pickle.loads(payload)
-            reply: tuple[str, Any, str] = ("ok", fn(*args, **kwargs), "")
-        except BaseException as exc:
-            reply = ("error", exc, "".join(traceback.format_exception(exc)))
-        progress.flush()
-        try:
-            data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:
-            what = "value" if reply[0] == "ok" else f"exception ({reply[1]!r})"
-            error = TypeError(f"the worker could not send back the function's {what}: {exc}")
-            data = pickle.dumps(("error", error, reply[2]), protocol=pickle.HIGHEST_PROTOCOL)
-        conn.send_bytes(data)
+        _handle(channel, frame)
+        # Idle from here until the next call: nothing of this one is held (its locals went with _handle).
+        del frame
 
 
-class _ProgressSender:
-    """In the worker: `report_progress` sends the value, at most every `PROGRESS_EVERY` s; `flush()` the last."""
+def _handle(channel: Channel, frame: _wire.Frame) -> None:
+    """Run the call in `frame`: its handler sends the outcome. Everything of the call goes when this returns."""
+    try:
+        message = frame.load()
+    except BaseException as exc:
+        channel.send(error_reply(exc))  # the function's module cannot be imported here, say
+        return
+    finally:
+        frame.data, frame.buffers = b"", []
+    if isinstance(message[0], str):  # a stream's "end" that found no stream (its call could not be unpickled)
+        return
+    handler, fn, args, kwargs = message
+    del message
+    handler(channel, fn, args, kwargs)
+
+
+def _run_call(channel: Channel, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """The handler of an `in_process` call: run it, then send its progress and outcome."""
+    try:
+        reply: tuple[str, Any, str] = ("ok", fn(*args, **kwargs), "")
+    except BaseException as exc:
+        reply = error_reply(exc)
+    channel.flush()
+    channel.send(reply)
+
+
+def error_reply(error: BaseException) -> tuple[str, Any, str]:
+    """The reply for an exception: itself and its traceback as text; the traceback itself is let go of.
+
+    It holds the frames that raised, and with them the function's data, in a
+    cycle that only the collector would free.
+    """
+    text = "".join(traceback.format_exception(error))
+    seen: set[int] = set()
+    chained: BaseException | None = error
+    while chained is not None and id(chained) not in seen:
+        seen.add(id(chained))
+        chained.__traceback__ = None
+        chained = chained.__cause__ or chained.__context__
+    return "error", error, text
+
+
+class Channel:
+    """The worker's end of the pipe: one message at a time, from the function's thread or a stream's sender.
+
+    `report` is what `report_progress` calls in the worker: it sends the
+    value at most every `PROGRESS_EVERY` seconds, and `flush()` the last one.
+    """
 
     def __init__(self, conn: Connection) -> None:
-        self._conn = conn
+        self.conn = conn
+        self._lock = threading.Lock()
         self._last = 0.0
         self._pending: tuple[Any] | None = None
+
+    def send(self, message: tuple[str, Any, str]) -> None:
+        """Send a reply; one that cannot be pickled becomes a TypeError that can. Raises OSError if the app is gone."""
+        try:
+            packed = _wire.Packed(message)
+        except Exception as exc:
+            kind, value, text = message
+            what = "value" if kind == "ok" else f"exception ({value!r})" if kind == "error" else f"{kind} message"
+            error = TypeError(f"the worker could not send back the function's {what}: {exc}")
+            packed = _wire.Packed(("error", error, text))
+        del message
+        self.send_packed(packed)
+
+    def send_packed(self, packed: _wire.Packed) -> None:
+        """Send a message pickled already (so that the caller can tell a pickling error from a broken pipe)."""
+        with self._lock:
+            packed.send(self.conn)
 
     def report(self, value: Any) -> None:
         now = time.monotonic()
         if now - self._last >= PROGRESS_EVERY:
             self._last = now
             self._pending = None
-            self._conn.send_bytes(pickle.dumps(("progress", value, ""), protocol=pickle.HIGHEST_PROTOCOL))
+            self.send(("progress", value, ""))
         else:
             self._pending = (value,)
 
@@ -393,7 +522,7 @@ class _ProgressSender:
             (value,) = self._pending
             self._pending = None
             self._last = time.monotonic()
-            self._conn.send_bytes(pickle.dumps(("progress", value, ""), protocol=pickle.HIGHEST_PROTOCOL))
+            self.send(("progress", value, ""))
 
 
 def _exit_with_the_parent() -> None:
