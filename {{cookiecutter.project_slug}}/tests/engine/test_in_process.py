@@ -21,7 +21,7 @@ import time
 {% if live and here | length > 1 %}
 import pytest
 {% endif %}
-from support import {% if live %}without_slow_callback_notes, {% endif %}resident_mib, worker_pids
+from support import resident_mib, {% if live %}without_slow_callback_notes, {% endif %}worker_pids
 
 from {{ cookiecutter.project_slug }}.engine import RemoteTraceback, WorkerDied, in_process, report_progress
 {% if live %}
