@@ -613,7 +613,7 @@ class CpuWork:
         heartbeat = Heartbeat(self.bench.root)
         self.bench.root.after(0, click)
         self.bench.pump(runner, lambda: bool(finished))
-        return {"items": sum(received), "per_s": sum(received) / (ended - began), "heartbeat": heartbeat.stop()}
+        return {"items": sum(received), "per_s": sum(received) / (ended - began), "heartbeat": spread(heartbeat.stop())}
 
     def round_trip(self, runner: RunnerBase, trips: int = 3) -> dict[str, Any]:
         """`round_trip_mb` MB of bytes to a worker, a bytearray of them back, `trips` times: each way, heartbeat, RSS.
@@ -639,10 +639,7 @@ class CpuWork:
             self.bench.root.after(0, lambda: runner.submit(trip, on_result=outcome.append))
             self.bench.pump(runner, lambda made=made: len(outcome) == made and runner.in_flight == 0)  # type: ignore[misc]
         heartbeat.stop()
-        gaps = [
-            max(between([began, *(beat for beat in heartbeat.beats if began < beat < ended), ended]))
-            for began, _, _, ended, _ in outcome
-        ]
+        gaps = [max(heartbeat.gaps_during(began, ended, cut=True)) for began, _, _, ended, _ in outcome]
         settle = time.perf_counter() + 0.5  # the worker lets go of the call once its reply is sent
         self.bench.pump(runner, lambda: time.perf_counter() > settle)
         same = all(pid == pids[0] for *_, pid in outcome)
