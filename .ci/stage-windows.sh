@@ -194,7 +194,7 @@ run_suite() {
 cd /d "$(win_path "$project")"
 set PYTHONIOENCODING=utf-8
 "$(win_path "$PY_DIR/python.exe")" -m pytest -p no:cacheprovider -q --junitxml="$(win_path "$WORK/junit-$bake.xml")" ${deselect[*]} > "$(win_path "$WORK/pytest-$bake.txt")" 2>&1
-echo %ERRORLEVEL%> "$(win_path "$WORK/rc-$bake.txt")"
+> "$(win_path "$WORK/rc-$bake.txt")" echo %ERRORLEVEL%
 EOF
     local start=$SECONDS
     rm -f "$WORK/rc-$bake.txt"
