@@ -1,7 +1,7 @@
 """Dask's distributed scheduler through one runner: run by test_dask.py, with the interpreter the template's tests use.
 
 Not a test module: `python -X dev -W error dask_driver.py PATTERN ENGINE_MODULE ADDRESS SCRATCH` opens a Tk
-window, takes the runner of PATTERN from `ENGINE_MODULE.runners.RUNNERS` (and `report_progress`, `to_tk` from
+window, takes the runner of PATTERN from `ENGINE_MODULE.RUNNERS` (and `report_progress`, `to_tk` from
 ENGINE_MODULE), and sends work to the Dask scheduler at ADDRESS (a `LocalCluster` that dask_cluster.py runs on
 127.0.0.1) from tasks, as a user's tasks.py would: each task opens `Client(ADDRESS, asynchronous=True)` on its
 own loop with `async with`, submits a function and awaits its future.
@@ -265,7 +265,7 @@ def main() -> None:
     global report_progress, to_tk
     pattern, engine_module, address, scratch = sys.argv[1:]
     engine = importlib.import_module(engine_module)
-    runners = importlib.import_module(f"{engine_module}.runners").RUNNERS
+    runners = engine.RUNNERS
     report_progress, to_tk = engine.report_progress, engine.to_tk
     slow_steps = SlowSteps()
     logging.getLogger("asyncio").addFilter(slow_steps)

@@ -29,7 +29,7 @@ from cookiecutter.main import cookiecutter
 pytestmark = [pytest.mark.x11, pytest.mark.slow]
 
 SLUG = "on_dask"
-ENGINE_MODULE = f"{SLUG}.engine"  # report_progress, to_tk; its `runners` module holds RUNNERS
+ENGINE_MODULE = f"{SLUG}.engine"  # report_progress, to_tk, RUNNERS
 HERE = Path(__file__).resolve().parent
 DRIVER = HERE / "dask_driver.py"
 CLUSTER = HERE / "dask_cluster.py"

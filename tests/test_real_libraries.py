@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.x11, pytest.mark.slow]
 
 SLUG = "real_libs"
 # What the driver imports from the baked project: the only lines here that know the package's layout.
-RUNNERS_MODULE = f"{SLUG}.engine.runners"  # holds RUNNERS, pattern name -> runner class
+RUNNERS_MODULE = f"{SLUG}.engine"  # holds RUNNERS, pattern name -> runner class
 PROGRESS_MODULE = f"{SLUG}.engine"  # holds report_progress()
 LIBRARIES = ("httpx>=0.27", "websockets>=14")  # websockets 14 brought the asyncio API the driver uses
 MESSAGES = 1000

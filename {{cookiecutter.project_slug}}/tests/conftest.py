@@ -18,8 +18,7 @@ import pytest
 from support import AsyncioErrors, Recorder, TimeLimit, make_root, run_until
 
 {% if cookiecutter.include_all_patterns %}
-from {{ cookiecutter.project_slug }}.engine import RunnerBase
-from {{ cookiecutter.project_slug }}.engine.runners import RUNNERS
+from {{ cookiecutter.project_slug }}.engine import RUNNERS, RunnerBase
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

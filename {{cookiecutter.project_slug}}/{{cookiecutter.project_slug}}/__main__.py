@@ -5,8 +5,7 @@ import argparse
 import multiprocessing
 
 from {{ cookiecutter.project_slug }}.app import main
-from {{ cookiecutter.project_slug }}.engine import Runner
-from {{ cookiecutter.project_slug }}.engine.runners import RUNNERS
+from {{ cookiecutter.project_slug }}.engine import RUNNERS, Runner
 
 # Guarded: an in_process() worker (spawn) may import this module again, and must not open a window.
 if __name__ == "__main__":

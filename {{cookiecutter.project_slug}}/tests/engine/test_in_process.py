@@ -17,8 +17,7 @@ import pytest
 {% endif %}
 from support import worker_pids
 
-from {{ cookiecutter.project_slug }}.engine import in_process, report_progress
-from {{ cookiecutter.project_slug }}.engine.processes import RemoteTraceback, WorkerDied
+from {{ cookiecutter.project_slug }}.engine import RemoteTraceback, WorkerDied, in_process, report_progress
 
 # The functions the worker runs: at the top level of this module, which the worker imports to find them.
 

@@ -34,7 +34,7 @@ import pytest
 from support import {% if single or on_the_side %}Ticker, {% endif %}add
 {% if "tk-drives-asyncio" in here %}
 
-from {{ cookiecutter.project_slug }}.engine.mailbox import POLL_MS
+from {{ cookiecutter.project_slug }}.engine._tk_inbox import POLL_MS
 {% endif %}
 {% if single %}
 

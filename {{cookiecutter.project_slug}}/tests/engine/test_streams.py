@@ -16,7 +16,7 @@ import pytest
 from support import count_to
 
 from {{ cookiecutter.project_slug }}.engine import STREAM_BUFFER, {% if live %}TaskHandle, {% endif %}TaskState
-from {{ cookiecutter.project_slug }}.engine.streams import StreamBuffer
+from {{ cookiecutter.project_slug }}.engine._streams import StreamBuffer
 
 
 def test_every_item_arrives_once_in_order_before_on_result(runner, recorder, wait_for):

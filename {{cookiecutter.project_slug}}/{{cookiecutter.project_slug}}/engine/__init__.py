@@ -1,8 +1,8 @@
 """The engine: runs your coroutines for the window, and brings their outcomes back to the Tk thread.
 
-Everything the app uses is imported from here:
+Everything the app uses, or catches, is imported from here:
 
-    from {{ cookiecutter.project_slug }}.engine import Runner, TaskHandle, TaskState, in_process, report_progress, to_tk
+    from <package>.engine import Runner, TaskHandle, TaskState, in_process, report_progress, to_tk
 
 - `Runner(root)`: `submit()` a coroutine function, `stream()` an async
   generator, `command()` for a button; `cancel_all()`, `close()`,
@@ -10,37 +10,36 @@ Everything the app uses is imported from here:
 - Inside a task: `report_progress(value)` (coalesced) and
   `await to_tk(fn, *args)` (run `fn` on the Tk thread and get its value),
   `await in_process(fn, *args)` (run a CPU-bound function in a worker
-  process that cancelling the task terminates; processes.py).
+  process that cancelling the task terminates). It raises `WorkerDied` if
+  the worker ends before it answers, and an exception of `fn` comes with the
+  worker's traceback as its `__cause__`, a `RemoteTraceback`.
 - `TaskHandle`: what `submit()` and `stream()` return; `cancel()`, `state`.
+- `RUNNERS`: each pattern this project holds, by name, to its runner class;
+  `Runner` is one of them, the pattern the project was baked with.
 
 The project's README lists what the runner promises. You need not read
-further than this to use it; the modules below are the machinery.
-{% if cookiecutter.include_all_patterns %}
-`Runner` is the {{ cookiecutter.async_pattern }} pattern; `runners.RUNNERS` holds all five.
-{% else %}
-`Runner` is the {{ cookiecutter.async_pattern }} pattern (runner.py).
-{% endif %}
+further than this to use it: every other module here is private, the
+machinery (`_runners/` holds one module per pattern).
 """
 
-from {{ cookiecutter.project_slug }}.engine.base import RunnerBase
-from {{ cookiecutter.project_slug }}.engine.command import Command
-from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle, TaskState
-from {{ cookiecutter.project_slug }}.engine.in_task import report_progress, to_tk
-from {{ cookiecutter.project_slug }}.engine.processes import in_process
-{% if cookiecutter.include_all_patterns %}
-from {{ cookiecutter.project_slug }}.engine.runners.{{ cookiecutter.async_pattern | replace("-", "_") }} import Runner
-{% else %}
-from {{ cookiecutter.project_slug }}.engine.runner import Runner
-{% endif %}
-from {{ cookiecutter.project_slug }}.engine.streams import STREAM_BUFFER
+from ._base import RunnerBase
+from ._command import Command
+from ._handle import TaskHandle, TaskState
+from ._in_task import report_progress, to_tk
+from ._processes import RemoteTraceback, WorkerDied, in_process
+from ._runners import RUNNERS, Runner
+from ._streams import STREAM_BUFFER
 
 __all__ = [
+    "RUNNERS",
     "STREAM_BUFFER",
     "Command",
+    "RemoteTraceback",
     "Runner",
     "RunnerBase",
     "TaskHandle",
     "TaskState",
+    "WorkerDied",
     "in_process",
     "report_progress",
     "to_tk",

@@ -43,6 +43,9 @@ from tkinter import messagebox, ttk
 from typing import Any
 
 from {{ cookiecutter.project_slug }}.engine import (
+{% if cookiecutter.include_all_patterns %}
+    RUNNERS,
+{% endif %}
     STREAM_BUFFER,
     Runner,
     RunnerBase,
@@ -51,9 +54,6 @@ from {{ cookiecutter.project_slug }}.engine import (
     report_progress,
     to_tk,
 )
-{% if cookiecutter.include_all_patterns %}
-from {{ cookiecutter.project_slug }}.engine.runners import RUNNERS
-{% endif %}
 
 if sys.platform != "win32":
     import resource

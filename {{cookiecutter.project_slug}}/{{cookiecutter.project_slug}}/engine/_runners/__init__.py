@@ -1,21 +1,21 @@
-"""Every pattern the template offers, one module each; `python -m {{ cookiecutter.project_slug }} --pattern NAME` picks one.
+"""Every pattern's runner, a module each, which opens with the trade-off it makes.
 
-Each module opens with the trade-off it makes. They share the rest of the
-engine and differ only in how a coroutine gets to run (and, in
-asyncio-drives-tk, in what `mainloop()` runs).
+The template's post-generation hook wrote this file: `Runner` is the class the
+app starts unless told otherwise (the shared-loop-thread pattern's), and `RUNNERS`
+maps each pattern's name to its runner, in the order the template's prompt
+offers them: `python -m <package> --pattern NAME` picks one.
 """
 
-from {{ cookiecutter.project_slug }}.engine.base import RunnerBase
-from {{ cookiecutter.project_slug }}.engine.runners import (
-    asyncio_drives_tk,
-    blocking,
-    shared_loop_thread,
-    thread_per_task,
-    tk_drives_asyncio,
-)
+from .._base import RunnerBase
+from . import asyncio_drives_tk, blocking, shared_loop_thread, thread_per_task, tk_drives_asyncio
+from .shared_loop_thread import Runner
 
-#: Pattern name -> its runner class, in the order the template's prompt offers them.
+__all__ = ["RUNNERS", "Runner"]
+
 RUNNERS: dict[str, type[RunnerBase]] = {
-    module.Runner.pattern: module.Runner
-    for module in (shared_loop_thread, thread_per_task, blocking, asyncio_drives_tk, tk_drives_asyncio)
+    shared_loop_thread.Runner.pattern: shared_loop_thread.Runner,
+    thread_per_task.Runner.pattern: thread_per_task.Runner,
+    blocking.Runner.pattern: blocking.Runner,
+    asyncio_drives_tk.Runner.pattern: asyncio_drives_tk.Runner,
+    tk_drives_asyncio.Runner.pattern: tk_drives_asyncio.Runner,
 }

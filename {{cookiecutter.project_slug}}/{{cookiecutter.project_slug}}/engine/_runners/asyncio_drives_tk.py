@@ -29,7 +29,7 @@ coroutine that sleeps, and `dooneevent` less than `update()`: measured by
 the template's bench/tk_service.py). Outcomes come back through the mailbox,
 which in this pattern schedules its inbox on the loop itself (`_LoopInbox`)
 rather than waking Tk. Submitted coroutines become tasks on the loop's next turn, a slice at a time
-(starter.py): a Tk callback runs inside one loop callback here, so a burst
+(_starter.py): a Tk callback runs inside one loop callback here, so a burst
 of submits must not be made into tasks all inside it. The loop outlives each
 `mainloop()` call, so tasks survive a `quit()`. `close()` cancels every task.
 Called from a Tk callback, while the loop runs, it leaves the winding down to
@@ -42,11 +42,11 @@ import _tkinter
 import asyncio
 import tkinter
 
-from {{ cookiecutter.project_slug }}.engine.base import RunnerBase, wind_down
-from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
-from {{ cookiecutter.project_slug }}.engine.in_task import TaskStart
-from {{ cookiecutter.project_slug }}.engine.mailbox import Handler, Inbox
-from {{ cookiecutter.project_slug }}.engine.starter import TaskStarter
+from .._base import RunnerBase, wind_down
+from .._handle import TaskHandle
+from .._in_task import TaskStart
+from .._mailbox import Handler, Inbox
+from .._starter import TaskStarter
 
 #: Seconds between two Tk services while the window is busy: a Tk event lately, or a task in flight.
 TK_UPDATE_INTERVAL = 0.01

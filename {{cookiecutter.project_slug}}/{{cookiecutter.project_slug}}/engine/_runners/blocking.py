@@ -26,9 +26,11 @@ import asyncio
 import contextlib
 import tkinter
 
-from {{ cookiecutter.project_slug }}.engine.base import RunnerBase, wind_down
-from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
-from {{ cookiecutter.project_slug }}.engine.in_task import TaskStart
+from .._base import RunnerBase, wind_down
+from .._handle import TaskHandle
+from .._in_task import TaskStart
+from .._mailbox import Inbox
+from .._tk_inbox import TkInbox
 
 
 class Runner(RunnerBase):
@@ -39,6 +41,9 @@ class Runner(RunnerBase):
         super().__init__(root)
         self._loop = asyncio.new_event_loop()
         self._deadline = 0.0  # set by a close() made while a task runs (from a to_tk() dialog)
+
+    def _make_inbox(self, root: tkinter.Tk) -> Inbox:
+        return TkInbox(root, self._handle, busy=lambda: self.in_flight > 0)
 
     def _launch(self, handle: TaskHandle, start: TaskStart) -> None:
         if self._loop.is_running():
@@ -52,6 +57,12 @@ class Runner(RunnerBase):
             if self._closed and not self._loop.is_closed():  # close() was called while the task ran
                 self._loop.run_until_complete(wind_down(self._deadline))
                 self._loop.close()
+
+    def _launch_many(self, handles: list[TaskHandle], starts: list[TaskStart]) -> None:
+        for handle, start in zip(handles, starts, strict=True):
+            if self._closed:  # a task of the batch, run inside this call, closed the window from a dialog
+                raise RuntimeError("this runner is closed; it accepts no more tasks")
+            self._launch(handle, start)
 
     def _shutdown(self, deadline: float) -> None:
         if self._loop.is_running():  # close() from a nested Tk loop inside the running task: _launch winds down

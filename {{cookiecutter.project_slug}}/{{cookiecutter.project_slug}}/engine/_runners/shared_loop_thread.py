@@ -11,7 +11,7 @@ submitted coroutine is handed over the way `asyncio.run_coroutine_threadsafe`
 does it (`call_soon_threadsafe`, then `create_task` on the loop thread), with
 two savings measured by `bench.py`: no `concurrent.futures.Future` per task
 (outcomes come back through the mailbox instead), and one
-wake-up of the loop thread per burst rather than per task (starter.py), so the Tk thread
+wake-up of the loop thread per burst rather than per task (_starter.py), so the Tk thread
 submits a thousand tasks in about 2 ms instead of about 25 ms. `close()`
 stops the loop; the loop thread then cancels every task, waits for them up
 to the timeout, and closes the loop, while close() joins it. A task that
@@ -27,10 +27,12 @@ import threading
 import time
 import tkinter
 
-from {{ cookiecutter.project_slug }}.engine.base import RunnerBase, wind_down
-from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
-from {{ cookiecutter.project_slug }}.engine.in_task import TaskStart
-from {{ cookiecutter.project_slug }}.engine.starter import TaskStarter
+from .._base import RunnerBase, wind_down
+from .._handle import TaskHandle
+from .._in_task import TaskStart
+from .._mailbox import Inbox
+from .._starter import TaskStarter
+from .._tk_inbox import TkInbox
 
 
 class Runner(RunnerBase):
@@ -43,6 +45,9 @@ class Runner(RunnerBase):
         self._host = _LoopHost(self._loop)
         self._thread = threading.Thread(target=self._host.run, name="asyncio-loop", daemon=True)
         self._thread.start()
+
+    def _make_inbox(self, root: tkinter.Tk) -> Inbox:
+        return TkInbox(root, self._handle, busy=lambda: self.in_flight > 0)
 
     def _launch(self, handle: TaskHandle, start: TaskStart) -> None:
         self._starter.put(start)

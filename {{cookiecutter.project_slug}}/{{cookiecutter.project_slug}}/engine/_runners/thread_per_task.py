@@ -30,9 +30,11 @@ from collections import deque
 from collections.abc import Coroutine
 from typing import Any
 
-from {{ cookiecutter.project_slug }}.engine.base import RunnerBase
-from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
-from {{ cookiecutter.project_slug }}.engine.in_task import TaskStart
+from .._base import RunnerBase
+from .._handle import TaskHandle
+from .._in_task import TaskStart
+from .._mailbox import Inbox
+from .._tk_inbox import TkInbox
 
 #: How long one Tk callback may spend starting threads before Tk gets to draw and handle input.
 START_SLICE_SECONDS = 0.004
@@ -46,6 +48,9 @@ class Runner(RunnerBase):
         self._waiting: deque[tuple[str, TaskStart]] = deque()
         self._starter: str | None = None  # the pending after() that starts waiting threads
         self._threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+
+    def _make_inbox(self, root: tkinter.Tk) -> Inbox:
+        return TkInbox(root, self._handle, busy=lambda: self.in_flight > 0)
 
     def _launch(self, handle: TaskHandle, start: TaskStart) -> None:
         self._waiting.append((handle.name, start))

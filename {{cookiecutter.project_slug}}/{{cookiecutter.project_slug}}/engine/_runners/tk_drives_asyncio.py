@@ -17,7 +17,7 @@ starts the next step in one of three ways: `createfilehandler` on the
 selector's own file descriptor (readable as soon as a socket, a pipe or a
 `call_soon_threadsafe` needs asyncio), an `after()` timer set for asyncio's
 next timer, or a `submit()`. Submitted coroutines become tasks a slice at a
-time (starter.py), so a burst of ten thousand is spread over many steps. With nothing scheduled no timer is armed, so
+time (_starter.py), so a burst of ten thousand is spread over many steps. With nothing scheduled no timer is armed, so
 nothing polls while idle. Where Tk cannot watch a descriptor (Windows), it
 polls every `POLL_MS` while tasks or sockets are open. On Windows this loop is select-based,
 so `asyncio` subprocesses are not available there.
@@ -33,11 +33,12 @@ import tkinter
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from {{ cookiecutter.project_slug }}.engine.base import RunnerBase, wind_down
-from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
-from {{ cookiecutter.project_slug }}.engine.in_task import TaskStart
-from {{ cookiecutter.project_slug }}.engine.mailbox import POLL_MS
-from {{ cookiecutter.project_slug }}.engine.starter import TaskStarter
+from .._base import RunnerBase, wind_down
+from .._handle import TaskHandle
+from .._in_task import TaskStart
+from .._mailbox import Inbox
+from .._starter import TaskStarter
+from .._tk_inbox import POLL_MS, TkInbox
 
 if TYPE_CHECKING:
     from _typeshed import FileDescriptorLike
@@ -68,6 +69,9 @@ class Runner(RunnerBase):
         if self._loop.is_running():
             raise RuntimeError("close() was called from inside a running task; call it from a Tk callback")
         super().close(timeout)
+
+    def _make_inbox(self, root: tkinter.Tk) -> Inbox:
+        return TkInbox(root, self._handle, busy=lambda: self.in_flight > 0)
 
     def _launch(self, handle: TaskHandle, start: TaskStart) -> None:
         self._starter.put(start)

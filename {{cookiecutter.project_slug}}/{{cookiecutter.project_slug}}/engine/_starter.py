@@ -1,7 +1,7 @@
 """Submitted tasks on their way to becoming tasks on a loop, a thin slice of time at a time.
 
 Why: a Tk callback may submit ten thousand tasks at once. `submit()` only
-queues each task's start here (`in_task.TaskStart`: the coroutine is made
+queues each task's start here (`_in_task.TaskStart`: the coroutine is made
 when the task is), so the callback stays short; the loop then makes
 them into tasks for at most `START_SLICE_SECONDS` per loop callback, and runs
 the tasks just made (and, in the single-threaded patterns, lets Tk draw and

@@ -1,6 +1,6 @@
 """Streams: every item an async generator yields reaches the window, in order, with bounded memory.
 
-A stream task puts each item into its `StreamBuffer` (`pump` in in_task.py);
+A stream task puts each item into its `StreamBuffer` (`pump` in _in_task.py);
 the Tk thread takes them out a time slice at a time and calls `on_item` once
 per item. The buffer
 holds at most `STREAM_BUFFER` items. When it is full the producer awaits
@@ -16,9 +16,7 @@ import asyncio
 import contextlib
 import threading
 from collections import deque
-{% if "blocking" in cookiecutter | baked_patterns %}
 from collections.abc import Callable
-{% endif %}
 from typing import Any
 
 #: Items a stream may have on their way to the window before its producer waits.
@@ -36,10 +34,9 @@ class StreamBuffer:
         self.peak = 0
         #: Set by `cancel()` and `close()`: items are neither kept nor delivered any more.
         self.dropped = False
-{% if "blocking" in cookiecutter | baked_patterns %}
-        #: Blocking pattern: the producer runs on the Tk thread, inside the click, and hands a full buffer over itself.
+        #: Set where the producer runs on the Tk thread itself (a runner that runs tasks inline): it hands a full
+        #: buffer over to the window by calling this, as nothing else can take items out while it runs.
         self.flush: Callable[[], None] | None = None
-{% endif %}
         self._lock = threading.Lock()
         self._incoming: deque[Any] = deque()
         self._taken: deque[Any] = deque()  # Tk thread only: taken out, not delivered yet

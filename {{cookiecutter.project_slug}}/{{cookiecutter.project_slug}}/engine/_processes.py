@@ -21,6 +21,11 @@ Inside the worker, `report_progress(value)` sends the value over the pipe (at
 most every `PROGRESS_EVERY` seconds, and the last one before the result);
 the pool's thread hands it to the task's own `report_progress`, so it
 reaches `on_progress` coalesced, as from the task.
+
+The runner knows nothing of the pool: the first call from a runner's task
+asks that runner's mailbox to stop the runner's workers (and the idle ones)
+at `close()`, and no engine module but the package's `__init__` imports this
+one.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import asyncio
 import atexit
 import contextlib
 import contextvars
+import functools
 import multiprocessing
 import os
 import pickle
@@ -43,7 +49,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, ParamSpec, TypeVar
 
-from {{ cookiecutter.project_slug }}.engine import in_task
+from ._in_task import current_mailbox, report_from_worker, report_progress
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -88,19 +94,16 @@ async def in_process(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -
             "the top level of a module (not a lambda, not a nested function), with picklable arguments"
         ) from exc
     loop = asyncio.get_running_loop()
-    link = in_task._current.get()
-    call = _Call(_name(fn), payload, loop, loop.create_future(), contextvars.copy_context(), link and link.mailbox)
+    mailbox = current_mailbox()
+    if mailbox is not None:  # the runner's close() stops this runner's workers, and the idle ones
+        mailbox.on_close(_POOL, functools.partial(_POOL.stop, mailbox))
+    call = _Call(_name(fn), payload, loop, loop.create_future(), contextvars.copy_context(), mailbox)
     _POOL.run(call)
     try:
         return await call.future  # type: ignore[no-any-return]
     except asyncio.CancelledError:
         _POOL.cancel(call)
         raise
-
-
-def stop_workers(owner: object, deadline: float) -> None:
-    """Runner's close(): stop the workers busy for `owner` (its mailbox) and the idle ones, waiting until `deadline`."""
-    _POOL.stop(owner, deadline)
 
 
 @dataclass(eq=False)
@@ -193,6 +196,7 @@ class _Pool:
         worker.stop()
 
     def stop(self, owner: object, deadline: float) -> None:
+        """A runner's close(): stop the workers busy for `owner` (its mailbox) and the idle ones, until `deadline`."""
         with self._lock:
             idle, self._idle = self._idle, []
             for call in [call for call in self._waiting if call.owner is owner]:
@@ -271,7 +275,7 @@ def _send_and_wait(worker: _Worker, call: _Call) -> tuple[bool, Any]:
         while True:
             kind, value, text = pickle.loads(worker.conn.recv_bytes())
             if kind == "progress":
-                call.context.run(in_task.report_progress, value)
+                call.context.run(report_progress, value)
             elif kind == "ok":
                 return True, value
             else:
@@ -346,7 +350,7 @@ def _serve(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is the app's to handle
     threading.Thread(target=_exit_with_the_parent, daemon=True).start()
     progress = _ProgressSender(conn)
-    in_task._in_worker = progress.report
+    report_from_worker(progress.report)
     while True:
         try:
             payload = conn.recv_bytes()

@@ -15,9 +15,9 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, NamedTuple, TypeVar
 
-from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle, TaskState
-from {{ cookiecutter.project_slug }}.engine.mailbox import ItemsReady, Mailbox, ProgressReady, Settled, TkCall
-from {{ cookiecutter.project_slug }}.engine.streams import YIELD_EVERY
+from ._handle import TaskHandle, TaskState, begin, finish, keep_progress
+from ._mailbox import ItemsReady, Mailbox, ProgressReady, Settled, TkCall
+from ._streams import YIELD_EVERY
 
 T = TypeVar("T")
 
@@ -27,15 +27,25 @@ class TaskLink(NamedTuple):
 
     handle: TaskHandle
     mailbox: Mailbox
-{% if "blocking" in cookiecutter | baked_patterns %}
-    #: The task runs inside a Tk callback (blocking pattern): the Tk thread is this thread, and busy.
+    #: The task runs inside the Tk callback that submitted it (`RunnerBase._runs_inline`): this is the Tk thread.
     inline: bool
-{% endif %}
 
 
 _current: contextvars.ContextVar[TaskLink | None] = contextvars.ContextVar("task_link", default=None)
-#: Set in an `in_process()` worker process only (by processes.py there): sends a report to the task awaiting the call.
+#: Set in an `in_process()` worker process only (`report_from_worker`): sends a report to the task awaiting the call.
 _in_worker: Callable[[Any], None] | None = None
+
+
+def current_mailbox() -> Mailbox | None:
+    """The mailbox of the runner task this code runs in (its context, copied by `to_thread` too), or None."""
+    link = _current.get()
+    return link.mailbox if link is not None else None
+
+
+def report_from_worker(send: Callable[[Any], None]) -> None:
+    """In an `in_process()` worker process: `report_progress(value)` calls `send(value)` from now on."""
+    global _in_worker
+    _in_worker = send
 
 
 def report_progress(value: Any) -> None:
@@ -49,7 +59,7 @@ def report_progress(value: Any) -> None:
     """
     link = _current.get()
     if link is not None:
-        if link.handle._report(value):
+        if keep_progress(link.handle, value):
             link.mailbox.post(ProgressReady(link.handle))
     elif _in_worker is not None:
         _in_worker(value)
@@ -64,16 +74,15 @@ async def to_tk(fn: Callable[..., T], *args: Any) -> T:
     a dialog it opens cannot re-enter asyncio. If the task is cancelled while
     the call waits for its turn, `fn` never runs; if it is cancelled while
     `fn` runs (a dialog is open), the dialog stays until answered and its
-    answer is dropped.{% if "blocking" in cookiecutter | baked_patterns %} In the blocking pattern `fn` runs at once, since the
-    task already holds the Tk thread.{% endif +%}
+    answer is dropped. Where the task runs inside the Tk callback that
+    submitted it (inline), `fn` runs at once, since the task already holds the
+    Tk thread.
     """
     link = _current.get()
     if link is None:
         raise RuntimeError("to_tk() works inside a runner task only; on the Tk thread, call the function directly")
-{% if "blocking" in cookiecutter | baked_patterns %}
     if link.inline:
         return fn(*args)
-{% endif %}
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
     if not link.mailbox.post(TkCall(fn, args, loop, future)):
@@ -91,9 +100,7 @@ async def run_guarded(
     mailbox: Mailbox,
     work: Callable[..., Awaitable[Any]],
     args: tuple[Any, ...],
-{% if "blocking" in cookiecutter | baked_patterns %}
     inline: bool = False,
-{% endif %}
 ) -> None:
     """Run `work(*args)` and post exactly one `Settled` message for it. Never raises.
 
@@ -104,11 +111,11 @@ async def run_guarded(
     A plain function, not a runner method, so that the thread running it
     holds no reference to the runner and, through it, to Tk.
     """
-    link = TaskLink(handle, mailbox{% if "blocking" in cookiecutter | baked_patterns %}, inline{% endif %})
+    link = TaskLink(handle, mailbox, inline)
     state: TaskState
     payload: Any
     try:
-        if not handle._start():
+        if not begin(handle):
             raise asyncio.CancelledError
         _current.set(link)
         state, payload = TaskState.DONE, await work(*args)
@@ -120,7 +127,7 @@ async def run_guarded(
             asyncio.get_running_loop().call_soon(_raise, exc)  # outside the task, so no task keeps it unretrieved
     except (Exception, SystemExit) as exc:  # sys.exit() in a task must not stop the loop
         state, payload = TaskState.FAILED, exc
-    by_request = handle._end()
+    by_request = finish(handle)
     if state is TaskState.CANCELLED and not by_request:
         state = TaskState.FAILED  # a CancelledError the task raised on its own is an error
     link.mailbox.post(Settled(handle, state, payload))
@@ -143,11 +150,9 @@ async def pump(
             full, announce = buffer.put(item)
             if announce:
                 mailbox.post(ItemsReady(handle))
-{% if "blocking" in cookiecutter | baked_patterns %}
-            if full and buffer.flush is not None:  # blocking: this is the Tk thread, so hand the items over here
+            if full and buffer.flush is not None:  # inline: this is the Tk thread, so hand the items over here
                 buffer.flush()
                 full = False
-{% endif %}
             if full:
                 await buffer.room()
             elif count % YIELD_EVERY == 0:

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from tkinter import ttk
 from typing import Any
 
-from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle
+from ._handle import TaskHandle
 
 #: What a click does while the command's last run is still going.
 WHEN_BUSY = ("ignore", "restart", "queue", "allow")
@@ -73,9 +73,6 @@ class Command:
             return None
         return self._run(args)
 
-    def _drop_queued(self) -> None:
-        self._queued.clear()
-
     def _run(self, args: tuple[Any, ...]) -> TaskHandle:
         handle = self._submit(
             self._coro_fn, *args, group=self._group, exclusive=self._when_busy == "restart", **self._callbacks
@@ -100,3 +97,11 @@ class Command:
             widget.state(["!disabled"] if enabled else ["disabled"])
         else:
             widget["state"] = "normal" if enabled else "disabled"
+
+
+# The runner's side of a command. Not for the app.
+
+
+def drop_queued(command: Command) -> None:
+    """`cancel_all()`: forget the clicks that `when_busy="queue"` holds back."""
+    command._queued.clear()

@@ -1,11 +1,12 @@
 """What every runner shares: submitting, streaming, groups, and delivering outcomes on the Tk thread.
 
 `RunnerBase` keeps the bookkeeping that is the same in every pattern; each
-runner module adds only how a coroutine gets to run (`_launch`) and how
-running work is stopped at close (`_shutdown`). Every outcome comes back
-through the mailbox (mailbox.py), even in the single-threaded patterns that
-could call back directly, so that callbacks behave alike everywhere: never
-inside `submit()`, in time slices, and never after `close()`.
+runner module adds only what the seam (`Pattern`, _pattern.py) asks for: how
+a coroutine gets to run (`_launch`), how the Tk thread is woken (`_make_inbox`)
+and how running work is stopped at close (`_shutdown`). Every outcome comes
+back through the mailbox (_mailbox.py), even in the single-threaded patterns
+that could call back directly, so that callbacks behave alike everywhere:
+never inside `submit()`, in time slices, and never after `close()`.
 """
 
 from __future__ import annotations
@@ -22,22 +23,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
-from {{ cookiecutter.project_slug }}.engine.command import Command
-from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle, TaskState
-from {{ cookiecutter.project_slug }}.engine.in_task import TaskStart, pump, run_guarded
-from {{ cookiecutter.project_slug }}.engine.mailbox import (
-    Inbox,
-    ItemsReady,
-    Message,
-    ProgressReady,
-    Settled,
-    TkCall,
-{% if cookiecutter | baked_patterns | reject("eq", "asyncio-drives-tk") | list %}
-    TkInbox,
-{% endif %}
-)
-from {{ cookiecutter.project_slug }}.engine.processes import stop_workers
-from {{ cookiecutter.project_slug }}.engine.streams import StreamBuffer
+from ._command import Command, drop_queued
+from ._handle import TaskHandle, TaskState, settle, take_progress
+from ._in_task import TaskStart, pump, run_guarded
+from ._mailbox import ItemsReady, Message, ProgressReady, Settled, TkCall
+from ._pattern import Pattern
+from ._streams import StreamBuffer
 
 T = TypeVar("T")
 Y = TypeVar("Y")
@@ -60,18 +51,16 @@ class _Entry:
     on_end: list[Callable[[TaskHandle], object]] | None = None
 
 
-class RunnerBase:
+class RunnerBase(Pattern):
     """Submit coroutines from the Tk thread; get their outcomes back on the Tk thread.
 
-    Every public method is for the Tk thread.
+    Every public method is for the Tk thread. Each pattern's runner
+    subclasses it and implements the seam, `Pattern`.
     """
 
-    #: The pattern's name as the template's prompt calls it.
-    pattern: ClassVar[str] = ""
-{% if "blocking" in cookiecutter | baked_patterns %}
-    #: Tasks run inside the Tk callback that submits them (blocking): items and calls onto Tk are handed over there.
+    #: The runner's tasks run inside the Tk callback that submits them, on the Tk thread itself: their streamed
+    #: items and calls onto Tk are handed over there, as no turn of Tk's event loop comes until the task is over.
     _runs_inline: ClassVar[bool] = False
-{% endif %}
 
     def __init__(self, root: tkinter.Tk) -> None:
         self._root: tkinter.Tk | None = root
@@ -161,11 +150,7 @@ class RunnerBase:
         self._inbox.watch()
         # Every object the batch makes stays alive until its task ends, so a garbage collection in the middle
         # of it can free nothing of it; yet the batch's allocations would trigger dozens (measured: half the time).
-{% if "blocking" in cookiecutter | baked_patterns %}
         pause_gc = gc.isenabled() and not self._runs_inline  # where tasks run in here, their garbage must go
-{% else %}
-        pause_gc = gc.isenabled()
-{% endif %}
         if pause_gc:
             gc.disable()
         try:
@@ -173,13 +158,13 @@ class RunnerBase:
                 handle = TaskHandle(name)
                 in_flight[handle] = entry
                 handles.append(handle)
-                starts.append(functools.partial(run_guarded, handle, mailbox, coro_fn, args{% if "blocking" in cookiecutter | baked_patterns %}, self._runs_inline{% endif %}))
+                starts.append(functools.partial(run_guarded, handle, mailbox, coro_fn, args, self._runs_inline))
             if group is not None:
                 self._groups.setdefault(group, set()).update(handles)
             self._launch_many(handles, starts)
         except BaseException:
             for handle in handles:
-                if not handle._started:  # never got to run: nothing of it will come back
+                if handle.state is TaskState.PENDING:  # never got to run: nothing of it will come back
                     self._forget(handle)
             raise
         finally:
@@ -214,14 +199,12 @@ class RunnerBase:
             raise TypeError("stream() needs on_item or on_items, one of the two")
         buffer = StreamBuffer()
         handle = TaskHandle(_name_of(agen_fn), buffer)
-{% if "blocking" in cookiecutter | baked_patterns %}
-        if self._runs_inline:  # blocking: the generator runs inside the click, so it hands items over itself
+        if self._runs_inline:  # the generator runs inside the click, so it hands items over itself
 
             def flush() -> None:
                 self._deliver_items(handle, deadline=time.perf_counter() + 3600)
 
             buffer.flush = flush
-{% endif %}
         entry = _Entry(on_result, on_error, None, on_cancelled, on_item, on_items, group)
         mailbox = self._inbox.mailbox
         return self._start(handle, entry, exclusive, pump, (agen_fn, args, handle, mailbox))
@@ -259,7 +242,7 @@ class RunnerBase:
         """
         if group is None:
             for command in list(self._commands):
-                command._drop_queued()
+                drop_queued(command)
         handles = self._groups.get(group, set()) if group is not None else self._in_flight
         return sum(handle.cancel() for handle in list(handles))
 
@@ -282,7 +265,8 @@ class RunnerBase:
         self._groups.clear()
         deadline = time.monotonic() + timeout
         self._shutdown(deadline)
-        stop_workers(self._inbox.mailbox, deadline)  # in_process() workers: this runner's, and the idle ones
+        for hook in self._inbox.mailbox.take_close_hooks():  # what its tasks started outside it: in_process() workers
+            hook(deadline)
         self._root = None  # see Inbox.close()
 
     def _start(
@@ -304,7 +288,7 @@ class RunnerBase:
         if entry.group is not None:
             self._groups.setdefault(entry.group, set()).add(handle)
         self._inbox.watch()
-        start = functools.partial(run_guarded, handle, self._inbox.mailbox, work, args{% if "blocking" in cookiecutter | baked_patterns %}, self._runs_inline{% endif %})
+        start = functools.partial(run_guarded, handle, self._inbox.mailbox, work, args, self._runs_inline)
         try:
             self._launch(handle, start)
         except BaseException:
@@ -358,7 +342,7 @@ class RunnerBase:
         if entry is None:
             return True
         if isinstance(message, ProgressReady):
-            value = message.handle._take_progress()
+            value = take_progress(message.handle)
             if entry.on_progress is not None and not entry.superseded:
                 entry.on_progress(value)
             return True
@@ -409,7 +393,7 @@ class RunnerBase:
         if handle.stream is not None and not entry.superseded and not self._deliver_items(handle, deadline):
             return False  # every item goes before the terminal callback
         self._forget(handle)
-        handle._ended_as = message.state
+        settle(handle, message.state)
         try:
             if entry.superseded:
                 return True
@@ -431,30 +415,6 @@ class RunnerBase:
     def _report(self, error: BaseException) -> None:
         if self._root is not None:
             self._root.report_callback_exception(type(error), error, error.__traceback__)
-
-    def _make_inbox(self, root: tkinter.Tk) -> Inbox:
-        """The Tk thread's side of the mailbox; a pattern whose Tk thread asyncio's loop owns makes its own."""
-{% if cookiecutter | baked_patterns | reject("eq", "asyncio-drives-tk") | list %}
-        return TkInbox(root, self._handle, busy=lambda: bool(self._in_flight))
-{% else %}
-        raise NotImplementedError
-{% endif %}
-
-    def _launch(self, handle: TaskHandle, start: TaskStart) -> None:
-        """Have the task run: `start()` makes its coroutine, where and when the pattern runs it."""
-        raise NotImplementedError
-
-    def _launch_many(self, handles: list[TaskHandle], starts: list[TaskStart]) -> None:
-        """`_launch` each task of a batch, in order; a pattern that queues its tasks queues them all at once."""
-        for handle, start in zip(handles, starts, strict=True):
-{% if "blocking" in cookiecutter | baked_patterns %}
-            if self._closed:  # a task of the batch, run inside this call, closed the window from a dialog
-                raise RuntimeError("this runner is closed; it accepts no more tasks")
-{% endif %}
-            self._launch(handle, start)
-
-    def _shutdown(self, deadline: float) -> None:
-        raise NotImplementedError
 
 
 def _name_of(fn: Callable[..., Any]) -> str:

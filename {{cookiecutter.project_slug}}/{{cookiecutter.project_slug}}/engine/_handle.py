@@ -2,6 +2,11 @@
 
 The task's own thread holds the handle too, so it keeps nothing of Tk and no
 callback: only plain data behind a lock.
+
+The rest of the engine moves a handle along through the functions at the end
+of this module (`begin`, `finish`, `keep_progress`, `take_progress`,
+`settle`), not through its private attributes: `TaskHandle` shows the app
+only what the app may use.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import enum
 import threading
 from typing import Any
 
-from {{ cookiecutter.project_slug }}.engine.streams import StreamBuffer
+from ._streams import StreamBuffer
 
 
 class TaskState(enum.Enum):
@@ -113,36 +118,49 @@ class TaskHandle:
         if not self._finished and task is not None:
             task.cancel()
 
-    def _start(self) -> bool:
-        """Task thread: record where the task runs; False if it was cancelled before it began."""
-        with self._lock:
-            self._loop = asyncio.get_running_loop()
-            self._task = task = asyncio.current_task()
-            if task is not None:
-                task.set_name(self.name)  # so that asyncio's own messages name the task as the app knows it
-            self._started = True
-            return not self._cancel_requested
 
-    def _end(self) -> bool:
-        """Task thread: mark the coroutine over; True if cancel() was asked for."""
-        with self._lock:
-            self._finished = True
-            self._loop = self._task = None
-            return self._cancel_requested
+# The engine's side of a handle: what the task's wrapper and the runner do with it. Not for the app.
 
-    def _report(self, value: Any) -> bool:
-        """Task thread: keep the latest progress; True if no delivery is queued for it yet (post one)."""
-        with self._lock:
-            self._progress = value
-            if self._progress_queued:
-                return False
-            self._progress_queued = True
-            return True
 
-    def _take_progress(self) -> Any:
-        with self._lock:
-            self._progress_queued = False
-            return self._progress
+def begin(handle: TaskHandle) -> bool:
+    """Task thread: record where the task runs; False if it was cancelled before it began."""
+    with handle._lock:
+        handle._loop = asyncio.get_running_loop()
+        handle._task = task = asyncio.current_task()
+        if task is not None:
+            task.set_name(handle.name)  # so that asyncio's own messages name the task as the app knows it
+        handle._started = True
+        return not handle._cancel_requested
+
+
+def finish(handle: TaskHandle) -> bool:
+    """Task thread: mark the coroutine over; True if cancel() was asked for."""
+    with handle._lock:
+        handle._finished = True
+        handle._loop = handle._task = None
+        return handle._cancel_requested
+
+
+def keep_progress(handle: TaskHandle, value: Any) -> bool:
+    """Task thread: keep the latest progress; True if no delivery is queued for it yet (post one)."""
+    with handle._lock:
+        handle._progress = value
+        if handle._progress_queued:
+            return False
+        handle._progress_queued = True
+        return True
+
+
+def take_progress(handle: TaskHandle) -> Any:
+    """Tk thread: the latest progress, for delivery; the next `keep_progress` queues a delivery again."""
+    with handle._lock:
+        handle._progress_queued = False
+        return handle._progress
+
+
+def settle(handle: TaskHandle, state: TaskState) -> None:
+    """Tk thread: the task's terminal callback runs now; from here on `state` is what the app sees."""
+    handle._ended_as = state
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

@@ -8,25 +8,16 @@ progress value, a streamed item, a call to run on the Tk thread) goes into the
 mailbox as a small message; the `Inbox`, on the Tk thread, takes the messages
 out in order and hands each to the runner.
 
-{% if cookiecutter | baked_patterns | reject("eq", "asyncio-drives-tk") | list %}
-Where Tk's event loop owns the Tk thread, `TkInbox` wakes it through a pipe
-it watches (or polls, where it cannot watch one).
-{% endif %}
-{% if "asyncio-drives-tk" in cookiecutter | baked_patterns %}
-Where asyncio's loop owns the Tk thread, the runner brings an inbox of its
-own that the mailbox schedules on that loop.
-{% endif %}
-Messages are handled in slices of a few milliseconds, so a thousand tasks
-ending at once cannot freeze the window.
+How the Tk thread is woken depends on who owns it, so each runner brings its
+inbox: `TkInbox` (_tk_inbox.py) where Tk's event loop owns the thread, or one
+of the runner's own where asyncio's loop does. Messages are handled in slices
+of a few milliseconds, so a thousand tasks ending at once cannot freeze the
+window.
 """
 
 from __future__ import annotations
 
 import asyncio
-{% if cookiecutter | baked_patterns | reject("eq", "asyncio-drives-tk") | list %}
-import contextlib
-import os
-{% endif %}
 import threading
 import time
 import tkinter
@@ -35,14 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from {{ cookiecutter.project_slug }}.engine.handle import TaskHandle, TaskState
+from ._handle import TaskHandle, TaskState
 
 #: Longest slice of callbacks the inbox runs before it lets Tk draw and handle input again.
 BATCH_SECONDS = 0.005
-{% if cookiecutter | baked_patterns | reject("eq", "asyncio-drives-tk") | list %}
-#: Polling interval of the fallback for Tk builds that cannot watch a pipe.
-POLL_MS = 10
-{% endif %}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +81,7 @@ class Mailbox:
         self.closed = False
         self.wake_pending = False
         self.wake = wake
+        self._close_hooks: dict[object, Callable[[float], None]] = {}
 
     def post(self, message: Message) -> bool:
         """Queue `message` for the Tk thread and wake it; False if the window is closed. Safe from any thread."""
@@ -110,6 +98,23 @@ class Mailbox:
             self.wake_pending = True
             self.wake()
         return True
+
+    def on_close(self, key: object, hook: Callable[[float], None]) -> None:
+        """Any thread: have the runner's `close()` call `hook(deadline)` once its tasks have wound down.
+
+        One hook per `key` (a second one under the same key is ignored). This
+        is how something a task starts outside the runner (the workers of
+        `in_process`) is stopped with it, though the runner knows nothing of it.
+        """
+        with self.lock:
+            self._close_hooks.setdefault(key, hook)
+
+    def take_close_hooks(self) -> list[Callable[[float], None]]:
+        """The runner's close(): the hooks registered so far, in order; none is returned twice."""
+        with self.lock:
+            hooks = list(self._close_hooks.values())
+            self._close_hooks.clear()
+        return hooks
 
 
 #: The runner's handler for one message: True when done with it, False to have it handled again later.
@@ -172,82 +177,3 @@ class Inbox:
 
     def _after_slice(self, root: tkinter.Tk, more: bool) -> None:
         raise NotImplementedError
-{% if cookiecutter | baked_patterns | reject("eq", "asyncio-drives-tk") | list %}
-
-
-class TkInbox(Inbox):
-    """Tk's event loop owns the Tk thread: it is woken through a pipe it watches, or polls where it cannot watch one.
-
-    The mailbox writes one byte to the pipe (`createfilehandler`), so nothing
-    polls while the app is idle, and a message is handled within a fraction
-    of a millisecond. Where Tk cannot watch a pipe (Windows) the inbox polls
-    every `POLL_MS` instead, only while tasks are in flight.
-    """
-
-    def __init__(self, root: tkinter.Tk, handle: Handler, busy: Callable[[], bool]) -> None:
-        self._busy: Callable[[], bool] | None = busy
-        self._after_id: str | None = None
-        self._read_fd: int | None = None
-        self._write_fd: int | None = None
-        wake: Callable[[], None] | None = None
-        if hasattr(root.tk, "createfilehandler"):
-            self._read_fd, self._write_fd = os.pipe()
-            os.set_blocking(self._read_fd, False)
-            os.set_blocking(self._write_fd, False)
-            root.tk.createfilehandler(self._read_fd, tkinter.READABLE, self._on_wake)
-            wake = self._wake_pipe
-        super().__init__(root, handle, wake)
-
-    @property
-    def polling(self) -> bool:
-        """No pipe: the inbox looks for messages every `POLL_MS` while tasks are in flight."""
-        return self._read_fd is None
-
-    def watch(self) -> None:
-        """In polling mode, make sure the poll runs."""
-        if self.polling and self._after_id is None and self._root is not None:
-            self._after_id = self._root.after(POLL_MS, self._on_timer)
-
-    def _release(self, root: tkinter.Tk) -> None:
-        """Release the pipe and the file handler, and stop the poll."""
-        if self._read_fd is not None and self._write_fd is not None:
-            root.tk.deletefilehandler(self._read_fd)
-            os.close(self._read_fd)
-            os.close(self._write_fd)
-        if self._after_id is not None:
-            root.after_cancel(self._after_id)
-            self._after_id = None
-        self._busy = None
-
-    def _wake_pipe(self) -> None:
-        """Any thread, under the mailbox's lock: make Tk's file handler run."""
-        assert self._write_fd is not None
-        with contextlib.suppress(BlockingIOError):  # pipe full: wake-ups are waiting already
-            os.write(self._write_fd, b"!")
-
-    def _on_wake(self, fd: int, _mask: int) -> None:
-        with contextlib.suppress(BlockingIOError):
-            while os.read(fd, 4096):
-                pass
-        self.mailbox.wake_pending = False  # before draining: a post from now on writes a new byte
-        self._drain()
-
-    def _on_timer(self) -> None:
-        self._after_id = None
-        self._drain()
-
-    def _drain(self) -> None:
-        if self.polling and self._root is not None and self._after_id is None:
-            # Armed before any callback runs: one may open a nested Tk loop (a dialog), and polling must go on there.
-            self._after_id = self._root.after(POLL_MS, self._on_timer)
-        super()._drain()
-
-    def _after_slice(self, root: tkinter.Tk, more: bool) -> None:
-        if more:  # let Tk handle input and draw first, then carry on at once
-            if self._after_id is not None:
-                root.after_cancel(self._after_id)
-            self._after_id = root.after(0, self._on_timer)
-        elif self.polling and self._after_id is not None and not (self._busy is not None and self._busy()):
-            root.after_cancel(self._after_id)  # nothing in flight: no poll while idle
-            self._after_id = None
-{% endif %}
