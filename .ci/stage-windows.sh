@@ -181,27 +181,38 @@ done
 step_done
 
 # 6. Each bake's suite under Wine: the README's test command, run by the Windows interpreter
-run_suite() {
-    local bake=$1 project
+pytest_under_wine() {  # BAKE TAG PYTEST_ARGS...: run pytest in the bake; output, JUnit XML and exit status by TAG
+    local bake=$1 tag=$2 project
+    shift 2
     project=$(find "$WORK/bakes/$bake" -mindepth 1 -maxdepth 1 -type d | head -n1)
-    local deselect=()
+    cat >"$WORK/run-$tag.bat" <<EOF
+@echo off
+cd /d "$(win_path "$project")"
+set PYTHONIOENCODING=utf-8
+"$(win_path "$PY_DIR/python.exe")" -m pytest -p no:cacheprovider -q --junitxml="$(win_path "$WORK/junit-$tag.xml")" $* > "$(win_path "$WORK/pytest-$tag.txt")" 2>&1
+> "$(win_path "$WORK/rc-$tag.txt")" echo %ERRORLEVEL%
+EOF
+    rm -f "$WORK/rc-$tag.txt"
+    script -qec "wine cmd /c '$(win_path "$WORK/run-$tag.bat")'" /dev/null >"$WORK/wine-$tag.log" 2>&1 || true
+    tr -d '\r\n ' <"$WORK/rc-$tag.txt" 2>/dev/null || echo "none"
+}
+
+run_suite() {  # BAKE: its suite, then once more the tests that failed only because Wine could not read init.tcl
+    local bake=$1 start=$SECONDS rc deselect=() again=()
     for entry in "${WINE_DESELECT[@]}"; do
         IFS='|' read -r which node _reason <<<"$entry"
         [ "$which" = "$bake" ] && deselect+=(--deselect "$node")
     done
-    cat >"$WORK/run-$bake.bat" <<EOF
-@echo off
-cd /d "$(win_path "$project")"
-set PYTHONIOENCODING=utf-8
-"$(win_path "$PY_DIR/python.exe")" -m pytest -p no:cacheprovider -q --junitxml="$(win_path "$WORK/junit-$bake.xml")" ${deselect[*]} > "$(win_path "$WORK/pytest-$bake.txt")" 2>&1
-> "$(win_path "$WORK/rc-$bake.txt")" echo %ERRORLEVEL%
-EOF
-    local start=$SECONDS
-    rm -f "$WORK/rc-$bake.txt"
-    script -qec "wine cmd /c '$(win_path "$WORK/run-$bake.bat")'" /dev/null >"$WORK/wine-$bake.log" 2>&1 || true
-    local rc
-    rc=$(tr -d '\r\n ' <"$WORK/rc-$bake.txt" 2>/dev/null || echo "none")
+    rc=$(pytest_under_wine "$bake" "$bake" "${deselect[@]}")
     echo "-- $bake: exit $rc after $((SECONDS - start)) s: $(tail -n1 "$WORK/pytest-$bake.txt" 2>/dev/null | tr -d '\r')"
+    [ -f "$WORK/junit-$bake.xml" ] || return 1
+    "$HOST_PYTHON" "$REPO/.ci/windows/junit_summary.py" "$bake" "$WORK/junit-$bake.xml" "$WORK/flakes-$bake.txt" ||
+        return 1
+    if [ -s "$WORK/flakes-$bake.txt" ]; then
+        mapfile -t again <"$WORK/flakes-$bake.txt"
+        rc=$(pytest_under_wine "$bake" "$bake-again" "${again[@]}")
+        echo "-- $bake, Wine's init.tcl failures run again: exit $rc: $(tail -n1 "$WORK/pytest-$bake-again.txt" | tr -d '\r')"
+    fi
     [ "$rc" = "0" ]
 }
 
@@ -211,40 +222,30 @@ for entry in "${WINE_DESELECT[@]}"; do
     echo "   deselected under Wine in bake $which: $node ($reason)"
 done
 pids=()
-names=()
+for bake in $BAKES; do
+    while true; do
+        running=0
+        for pid in "${pids[@]}"; do
+            if kill -0 "$pid" 2>/dev/null; then running=$((running + 1)); fi
+        done
+        [ "$running" -lt "$JOBS" ] && break
+        wait -n "${pids[@]}" || true
+    done
+    (
+        status=0
+        run_suite "$bake" >"$WORK/suite-$bake.log" 2>&1 || status=$?
+        echo "$status" >"$WORK/status-$bake.txt"
+    ) &
+    pids+=($!)
+done
+wait "${pids[@]}" || true
 failed=()
 for bake in $BAKES; do
-    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
-        wait -n || true
-    done
-    run_suite "$bake" &
-    pids+=($!)
-    names+=("$bake")
-done
-for i in "${!pids[@]}"; do
-    wait "${pids[$i]}" || failed+=("${names[$i]}")
+    cat "$WORK/suite-$bake.log"
+    [ "$(cat "$WORK/status-$bake.txt" 2>/dev/null)" = "0" ] || failed+=("$bake")
 done
 step_done
 
-# 7. Results
-for bake in $BAKES; do
-    if [ -f "$WORK/junit-$bake.xml" ]; then
-        "$HOST_PYTHON" - "$bake" "$WORK/junit-$bake.xml" <<'EOF'
-import sys
-import xml.etree.ElementTree as ET
-
-bake, path = sys.argv[1:]
-suite = ET.parse(path).getroot()
-suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
-counts = {k: suite.get(k) for k in ("tests", "failures", "errors", "skipped", "time")}
-print(f"   {bake}: {counts}")
-for case in suite.iter("testcase"):
-    for outcome in ("failure", "error"):
-        if case.find(outcome) is not None:
-            print(f"     {outcome.upper()}: {case.get('classname')}::{case.get('name')}")
-EOF
-    fi
-done
 if [ ${#failed[@]} -gt 0 ]; then
     for bake in "${failed[@]}"; do
         echo "== windows stage: $bake FAILED; the end of its output ($WORK/pytest-$bake.txt):" >&2
