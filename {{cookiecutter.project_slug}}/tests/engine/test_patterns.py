@@ -32,10 +32,6 @@ from types import ModuleType
 {% endif %}
 import pytest
 from support import {% if single or on_the_side %}Ticker, {% endif %}add
-{% if "tk-drives-asyncio" in here %}
-
-from {{ cookiecutter.project_slug }}.engine._tk_inbox import POLL_MS
-{% endif %}
 {% if single %}
 
 
@@ -352,8 +348,8 @@ def ask_greeter(port: int, answers: list[bytes | OSError]) -> threading.Thread:
 
 
 {{ here | among("tk-drives-asyncio") | patterns_mark(here) }}@pytest.mark.parametrize("tk_guard", [frozenset({"createfilehandler"})])
-def test_a_server_with_no_task_in_flight_still_answers_in_polling_mode(root, runner, wait_for):
-    """The runner's docstring: it polls "while tasks or sockets are open" (as on Windows)."""
+def test_a_server_with_no_task_in_flight_still_answers_where_a_helper_thread_watches_io(root, runner, wait_for):
+    """As on Windows, where Tk cannot watch the loop: the helper thread wakes Tk for a server's client, task or not."""
     servers: list[asyncio.Server] = []
     runner.submit(start_greeter, on_result=servers.append)
     wait_for(lambda: servers, "the server to start")
@@ -366,8 +362,8 @@ def test_a_server_with_no_task_in_flight_still_answers_in_polling_mode(root, run
 
 
 {{ here | among("tk-drives-asyncio") | patterns_mark(here) }}@pytest.mark.parametrize("tk_guard", [frozenset({"createfilehandler"})])
-def test_a_long_timer_does_not_stretch_the_poll_in_polling_mode(root, runner, wait_for):
-    """With a 30 s timer armed, sockets are still polled every `POLL_MS`, not when the timer is due."""
+def test_a_long_timer_does_not_delay_io_where_a_helper_thread_watches_io(root, runner, wait_for):
+    """With a 30 s timer armed, a socket's I/O still wakes Tk at once, not when the timer is due."""
     sleeper = runner.submit(asyncio.sleep, 30)
     servers: list[asyncio.Server] = []
     runner.submit(start_greeter, on_result=servers.append)
@@ -394,17 +390,18 @@ async def short_sleeps() -> float:
 
 
 {{ here | among("tk-drives-asyncio") | patterns_mark(here) }}@pytest.mark.parametrize("tk_guard", [frozenset({"createfilehandler"})])
-def test_a_timer_due_before_the_next_poll_fires_on_time_in_polling_mode(root, runner, recorder, wait_for):
-    """The runner's docstring: timers "can be up to about a millisecond late", polling or not.
+def test_short_timers_fire_on_time_where_a_helper_thread_watches_io(root, runner, recorder, wait_for):
+    """The runner's docstring: timers "can be up to about a millisecond late", however Tk learns of I/O.
 
-    Rounded up to the poll interval, the sleeps would take `SLEEPS * POLL_MS`
-    ms at least; on time they take a few ms each, well under half of that.
+    Were each sleep stretched to a 10 ms poll (the way Windows once went), the
+    sleeps would take `SLEEPS * 10` ms at least; on time they take a few ms
+    each, well under half of that.
     """
     runner.submit(short_sleeps, **recorder.callbacks())
     wait_for(lambda: recorder.terminal(), "the sleeps to end")
     [(kind, took)] = recorder.terminal()
     assert kind == "result"
-    assert took < SLEEPS * POLL_MS / 1000 / 2, f"{SLEEPS} sleeps of 1 ms took {took * 1000:.0f} ms"
+    assert took < SLEEPS * 0.010 / 2, f"{SLEEPS} sleeps of 1 ms took {took * 1000:.0f} ms"
 {% endif %}
 {% if quiet %}
 
@@ -418,8 +415,8 @@ def test_a_timer_due_before_the_next_poll_fires_on_time_in_polling_mode(root, ru
 
 
 @pytest.mark.parametrize("tk_guard", [frozenset({"createfilehandler"})])
-def test_polling_fallback_where_tk_cannot_watch_a_pipe(root, runner, recorder, wait_for):
-    """As on Windows: outcomes still arrive, and the polling stops once nothing is in flight."""
+def test_without_createfilehandler_outcomes_arrive_and_nothing_polls(root, runner, recorder, wait_for):
+    """As on Windows, where tkinter has no `createfilehandler`: outcomes arrive, and no timer is armed after them."""
     handles = [runner.submit(add, i, i, **recorder.callbacks()) for i in range(5)]
     wait_for(lambda: all(h.done for h in handles), "all five tasks to end")
     assert sorted(value for _, value in recorder.terminal()) == [0, 2, 4, 6, 8]

@@ -43,7 +43,7 @@ class Runner(RunnerBase):
         self._deadline = 0.0  # set by a close() made while a task runs (from a to_tk() dialog)
 
     def _make_inbox(self, root: tkinter.Tk) -> Inbox:
-        return TkInbox(root, self._handle, busy=lambda: self.in_flight > 0)
+        return TkInbox(root, self._handle)
 
     def _launch(self, handle: TaskHandle, start: TaskStart) -> None:
         if self._loop.is_running():
