@@ -12,7 +12,10 @@ thread. The routes measured:
 - `tcl-socket`: a loopback TCP connection opened by Tcl itself as a channel
   (`socket 127.0.0.1 PORT`) and watched with `chan event readable`, a byte
   sent on the Python end (every OS: the engine's `TkWakeup`);
-- `poll`: what Windows had before, a Tk timer every 10 ms that looks for work.
+- `poll`: what Windows had before, a Tk timer every 10 ms that looks for work;
+- `thread-event`: no Tk at all, one Python thread waking another through a
+  `threading.Event`: the floor that any cross-thread wake-up pays on this
+  machine (under Wine, every such hop goes through the wineserver process).
 
 Latency is from the worker's send to the callback on the Tk thread, one
 wake-up at a time (p50 and p95). Idle cost is the process's CPU time over
@@ -137,6 +140,32 @@ def latency(root: tkinter.Tk, make: Callable[[tkinter.Tk, Callable[[], None]], o
     return gaps
 
 
+def thread_event_latency(wakes: int) -> list[float]:
+    """Seconds from `Event.set()` in one thread to the return of `Event.wait()` in another: no Tk involved."""
+    go = threading.Event()
+    done = threading.Event()
+    sent_at = [0.0]
+    gaps: list[float] = []
+
+    def waiter() -> None:
+        for _ in range(wakes):
+            go.wait()
+            gaps.append(time.perf_counter() - sent_at[0])
+            go.clear()
+            done.set()
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    for _ in range(wakes):
+        done.clear()
+        time.sleep(0.002)
+        sent_at[0] = time.perf_counter()
+        go.set()
+        done.wait(5)
+    thread.join()
+    return gaps
+
+
 def idle(root: tkinter.Tk, make: Callable[[tkinter.Tk, Callable[[], None]], object] | None, seconds: float) -> str:
     """CPU time (and, on Linux, the Tk thread's wake-ups) over `seconds` of an idle mainloop()."""
     route = make(root, lambda: None) if make is not None else None
@@ -171,6 +200,9 @@ def main() -> None:
         p50 = statistics.median(gaps) * 1000
         p95 = gaps[int(len(gaps) * 0.95)] * 1000
         print(f"{name:<12} {p50:8.3f} {p95:8.3f}   {idle(root, make, args.idle)}")
+    gaps = sorted(thread_event_latency(args.wakes))
+    p50, p95 = statistics.median(gaps) * 1000, gaps[int(len(gaps) * 0.95)] * 1000
+    print(f"{'thread-event':<12} {p50:8.3f} {p95:8.3f}   (no Tk: the floor of a wake-up from another thread)")
     root.destroy()
 
 
