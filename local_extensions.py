@@ -6,10 +6,14 @@ one file syntax, so that the text reads back from the generated file exactly
 as it was typed and can never become code. cookiecutter loads this module
 through `_extensions` in cookiecutter.json (the template folder is on
 `sys.path` while it renders).
+
+`CopiedAsIs`, for copier only, makes copier copy the files that cookiecutter
+copies without rendering (`_copy_without_render`): the engine, plain Python.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import keyword
 import re
@@ -221,3 +225,28 @@ class TemplateFilters(Extension):
             among=among,
             patterns_mark=patterns_mark,
         )
+
+
+class CopiedAsIs(Extension):
+    """copier: pass the files that `_copy_without_render` names through untouched, as cookiecutter copies them.
+
+    copier renders every file when `_templates_suffix` is empty, and has no
+    setting to leave some out; a suffix for the templates would rename every
+    templated file of the project (and break cookiecutter's names). So each of
+    these files reaches Jinja as one `raw` block, which Jinja emits as it is:
+    the engine's text is never read as a template, by either tool. Its names
+    here are relative to the template's root, so they start with copier's
+    `_subdirectory`, the project folder, which cookiecutter's patterns leave out.
+    """
+
+    #: cookiecutter's patterns, relative to the project folder; copier sees them under that folder.
+    patterns = tuple("{{cookiecutter.project_slug}}/" + pattern for pattern in _QUESTIONS["_copy_without_render"])
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        if name is None or not any(fnmatch.fnmatchcase(name, pattern) for pattern in self.patterns):
+            return source
+        if "endraw" in source:
+            raise ValueError(f"{name} is copied as it is, in a raw block, and must not say endraw")
+        # `{%+`: no lstrip_blocks before the closing tag, so the file's last line keeps its indentation.
+        return "{% raw %}" + source + "{%+ endraw %}"
+

@@ -12,8 +12,8 @@ the chosen pattern's screenshot to `docs/window.png`, and deletes the rest,
 so that the project holds no file its owner did not ask for. (The license
 file needs no hook: its name renders empty when no license is chosen.)
 
-No template syntax here (not even two braces in a row: cookiecutter renders
-a hook before it runs it), so that copier can run this file as a task just as
+No template syntax here (not even two braces in a row, as cookiecutter
+renders a hook before it runs it), so that copier can run this file as a task just as
 cookiecutter runs it as a hook; and the answers are read in `main()`, so
 that the template's tests can import this file and call its functions.
 """
@@ -27,6 +27,8 @@ from pathlib import Path
 
 #: Every pattern, in the order the template's prompt offers them (its tests check this against cookiecutter.json).
 PATTERNS = ("shared-loop-thread", "thread-per-task", "blocking", "asyncio-drives-tk", "tk-drives-asyncio")
+#: A dict's braces, for the f-strings below: doubled braces would be template syntax.
+BRACES = "{}"
 
 
 def module_name(pattern: str) -> str:
@@ -49,7 +51,8 @@ from .{chosen_module} import Runner
 
 __all__ = ["RUNNERS", "Runner"]
 
-RUNNERS: dict[str, type[RunnerBase]] = ''' + "{Runner.pattern: Runner}\n"
+RUNNERS: dict[str, type[RunnerBase]] = {BRACES[0]}Runner.pattern: Runner{BRACES[1]}
+'''
     modules = [module_name(pattern) for pattern in patterns]
     entries = "".join(f"    {module}.Runner.pattern: {module}.Runner,\n" for module in modules)
     return f'''"""Every pattern's runner, a module each, which opens with the trade-off it makes.
@@ -66,7 +69,9 @@ from .{chosen_module} import Runner
 
 __all__ = ["RUNNERS", "Runner"]
 
-RUNNERS: dict[str, type[RunnerBase]] = ''' + "{\n" + entries + "}\n"
+RUNNERS: dict[str, type[RunnerBase]] = {BRACES[0]}
+{entries}{BRACES[1]}
+'''
 
 
 def keep_runners(engine: Path, patterns: list[str], chosen: str) -> None:

@@ -5,7 +5,8 @@
 
 cookiecutter.json is the one source of truth; copier.yml is derived from it.
 Each answer is judged by the same `problem_with` filter the cookiecutter
-pre-generation hook uses, the files are rendered with the same filters, and
+pre-generation hook uses, the files are rendered with the same filters (and
+those cookiecutter copies as they are, copier copies as they are too), and
 the post-generation hook runs as a copier task. Inside the templates every
 answer is read as `cookiecutter.<name>`, so copier gets a computed
 `cookiecutter` variable holding all the answers. copier alone also writes
@@ -32,6 +33,8 @@ def copier_config(questions: dict) -> dict:
         "_min_copier_version": "9.0",
         # The template's files live in a folder whose name is itself template syntax: render it to itself.
         "_subdirectory": "{{ '{{cookiecutter.project_slug}}' }}",
+        # Every file is a template, as for cookiecutter, but for those cookiecutter copies without rendering
+        # (`_copy_without_render`: the engine): the CopiedAsIs extension hands each to Jinja as one raw block.
         "_templates_suffix": "",
         # Where copier records the answers and the template commit, for `copier update`. The project
         # renders it from a file named `{% if _copier_conf is defined %}{{ _copier_conf.answers_file }}{% endif %}`:
@@ -40,6 +43,7 @@ def copier_config(questions: dict) -> dict:
         "_jinja_extensions": [
             "copier_template_extensions.TemplateExtensionLoader",
             "local_extensions.py:TemplateFilters",
+            "local_extensions.py:CopiedAsIs",
             "cookiecutter.extensions.TimeExtension",
         ],
         # The same Jinja settings as cookiecutter's _jinja2_env_vars (copier's own default keeps the trailing newline).

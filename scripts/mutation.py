@@ -1,12 +1,12 @@
 """Mutation-test the generated engine: bake every pattern, run mutmut on `engine/`, print the score and the survivors.
 
     python3 scripts/mutation.py                          # every engine module: hours on two cores
-    python3 scripts/mutation.py --only 'engine.handle.*' # one module, or any mutant-name glob
+    python3 scripts/mutation.py --only 'engine._handle.*' # one module, or any mutant-name glob
     python3 scripts/mutation.py --report                 # the score of the last run, without running
     python3 scripts/mutation.py --retest                 # the survivors again, with the tests as they are now
 
 It bakes one project with `include_all_patterns=yes` into `--workdir`, so
-that a mutant of the shared engine (`base.py`, `mailbox.py`, ...) meets the
+that a mutant of the shared engine (`_base.py`, `_mailbox.py`, ...) meets the
 tests of all five patterns, and each runner meets its own. mutmut 3 records
 which tests call each function and runs only those against that function's
 mutants, fastest first, stopping at the first failure; one mutant at a time
@@ -70,7 +70,7 @@ class Mutant:
     """One mutant as the report shows it: where it is and what it changes."""
 
     name: str
-    path: str  # relative to the package: `engine/base.py`
+    path: str  # relative to the package: `engine/_base.py`
     function: str  # `RunnerBase.close`, `run_guarded`
     line: int  # in the baked file
     before: str
@@ -82,7 +82,7 @@ class Mutant:
 
 
 def split_name(name: str) -> tuple[str, str]:
-    """`pkg.engine.base.xǁRunnerBaseǁclose__mutmut_3` -> (`engine/base.py`, `RunnerBase.close`)."""
+    """`pkg.engine._base.xǁRunnerBaseǁclose__mutmut_3` -> (`engine/_base.py`, `RunnerBase.close`)."""
     mangled = name.rsplit("__mutmut_", 1)[0]
     match = re.fullmatch(r"(?P<module>[\w.]+)\.x(?:ǁ(?P<cls>\w+)ǁ|_)(?P<func>\w+)", mangled)
     if match is None:
@@ -257,7 +257,7 @@ def take_new_tests(workdir: Path, project: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workdir", type=Path, default=WORKDIR, help="where the bake and results live")
-    parser.add_argument("--only", nargs="*", default=[], help="mutant-name globs, e.g. 'engine.handle.*'")
+    parser.add_argument("--only", nargs="*", default=[], help="mutant-name globs, e.g. 'engine._handle.*'")
     parser.add_argument("--report", action="store_true", help="print the last run's score; run nothing")
     parser.add_argument("--fresh", action="store_true", help="bake anew, forgetting earlier results")
     parser.add_argument(

@@ -63,7 +63,10 @@ def engine_imports(project: Path, package: str) -> dict[str, set[str]]:
     """The engine's modules, each with the engine modules it imports: type-only and function-level imports too.
 
     `from a.b import c` counts as importing `a.b.c` when that is a module,
-    else as importing `a.b`.
+    else as importing `a.b`. Relative imports count as what they resolve to:
+    in `pkg.engine._runners.blocking`, `from .._base import x` imports
+    `pkg.engine._base`, and `from . import blocking` in the package's
+    `__init__` imports `pkg.engine._runners.blocking`.
     """
     engine = project / package / "engine"
     modules: dict[str, Path] = {}
@@ -72,14 +75,21 @@ def engine_imports(project: Path, package: str) -> dict[str, set[str]]:
         modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
+        # The package a relative import starts from: the module's own, or the package itself for its __init__.
+        here = name if path.name == "__init__.py" else name.rpartition(".")[0]
         imported: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 imported.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module:
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    start = here.split(".")[: len(here.split(".")) - (node.level - 1)]
+                    source = ".".join([*start, node.module] if node.module else start)
+                else:
+                    source = node.module or ""
                 for alias in node.names:
-                    submodule = f"{node.module}.{alias.name}"
-                    imported.add(submodule if submodule in modules else node.module)
+                    submodule = f"{source}.{alias.name}"
+                    imported.add(submodule if submodule in modules else source)
         graph[name] = {target for target in imported if target in modules and target != name}
     return graph
 

@@ -106,13 +106,15 @@ def test_yes_no_answers_on_the_command_line_are_understood(tmp_path, answer):
     done = bake_cli(tmp_path, f"include_all_patterns={answer}", "include_github_actions=no")
     assert done.returncode == 0, done.stderr
     package = tmp_path / "out" / "async_tk_prototype" / "async_tk_prototype"
-    assert (package / "engine" / "runners").is_dir() is (answer in ("yes", "y", "1"))
+    # The default pattern is shared-loop-thread: another pattern's runner is there only if every pattern is.
+    assert (package / "engine" / "_runners" / "blocking.py").exists() is (answer in ("yes", "y", "1"))
 
 
 def test_a_good_answer_set_bakes_from_the_command_line(tmp_path):
     done = bake_cli(tmp_path, "async_pattern=thread-per-task")
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "out" / "async_tk_prototype" / "async_tk_prototype" / "engine" / "runner.py").exists()
+    runners = tmp_path / "out" / "async_tk_prototype" / "async_tk_prototype" / "engine" / "_runners"
+    assert sorted(path.name for path in runners.glob("*.py")) == ["__init__.py", "thread_per_task.py"]
 
 
 @pytest.mark.parametrize(
