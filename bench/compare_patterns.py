@@ -6,8 +6,7 @@
 
 Only the template needs this comparison, so it lives here and not in the
 baked project: a project measures one pattern per run with its own
-`python -m <slug>.engine.bench` (and, baked with every pattern,
-`--pattern NAME`). This script bakes a project with `include_all_patterns=yes`
+`python tools/bench.py` (and, baked with every pattern, `--pattern NAME`). This script bakes a project with `include_all_patterns=yes`
 into a temporary folder, runs that command with `--json` once per pattern,
 each in a fresh interpreter, one after another on the same machine, so the
 figures compare like with like. Then the peers (peers.py): async-tkinter-loop
@@ -37,8 +36,8 @@ from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 PATTERNS: list[str] = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))["async_pattern"]
-SLUG = "bench_all_patterns"  # peers.py imports the bake's bench under this name
-BENCH_MODULE = f"{SLUG}.engine.bench"  # `python -m` this, in the baked project, to measure one pattern
+SLUG = "bench_all_patterns"  # peers.py imports the bake's engine under this name
+BENCH_SCRIPT = Path("tools", "bench.py")  # run this, in the baked project, to measure one pattern
 PEER_SCRIPT = TEMPLATE / "bench" / "peers.py"
 #: The peers, in the table's order, as peers.py names them.
 PEERS = ("async-tkinter-loop", "tkinter-async-execute", "naive-thread-per-task")
@@ -58,7 +57,7 @@ def bake_every_pattern(workdir: Path) -> Path:
 def measure(project: Path, pattern: str, quick: bool) -> dict[str, Any]:
     """One pattern's figures, from a fresh interpreter."""
     done = subprocess.run(
-        [sys.executable, "-m", BENCH_MODULE, "--json", "--pattern", pattern, *(["--quick"] if quick else [])],
+        [sys.executable, str(BENCH_SCRIPT), "--json", "--pattern", pattern, *(["--quick"] if quick else [])],
         cwd=project,
         capture_output=True,
         text=True,
@@ -73,11 +72,12 @@ def measure(project: Path, pattern: str, quick: bool) -> dict[str, Any]:
 
 
 def measure_peer(project: Path, peer: str, quick: bool) -> dict[str, Any] | str:
-    """One peer's figures, from a fresh interpreter with the bake importable; or why its library is missing."""
+    """One peer's figures, from a fresh interpreter with the bake's benchmark importable; or why its library is missing."""
+    path = [str(project / BENCH_SCRIPT.parent), os.environ.get("PYTHONPATH")]
     done = subprocess.run(
         [sys.executable, str(PEER_SCRIPT), "--json", "--peer", peer, *(["--quick"] if quick else [])],
         cwd=project,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(project), os.environ.get("PYTHONPATH")]))},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, path))},
         capture_output=True,
         text=True,
         timeout=1800,

@@ -1,14 +1,14 @@
 """Run the baked project's benchmark on one peer: a library, or a naive design, that does what our runners do.
 
-    PYTHONPATH=<all-patterns bake> python bench/peers.py --peer async-tkinter-loop --json [--quick]
+    PYTHONPATH=<all-patterns bake>/tools python bench/peers.py --peer async-tkinter-loop --json [--quick]
 
 `compare_patterns.py` runs this once per peer, each in a fresh interpreter,
 beside our five patterns. Each peer is an adapter with the surface the
 benchmark drives (`pattern`, `submit()`, `stream()`, `in_flight`,
 `mainloop()`, `quit()`, `close()`), written the way a user of that library
 writes it, with the settings most favourable to it, and driven by the same
-`Bench` class as our patterns (imported from the bake, hence the
-PYTHONPATH). `PeerBench` overrides only the workload that needs a peer's own
+`Bench` class as our patterns (imported from the bake's tools/bench.py,
+hence the PYTHONPATH). `PeerBench` overrides only the workload that needs a peer's own
 API: the call onto the Tk thread, in place of our `to_tk()`.
 
 What no peer has, and the figures therefore leave out:
@@ -36,8 +36,8 @@ import types
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-# The project compare_patterns.py bakes, on PYTHONPATH (its slug is compare_patterns.SLUG).
-from bench_all_patterns.engine.bench import FULL, QUICK, Bench, machine, print_table, rows, spread
+# The benchmark of the project compare_patterns.py bakes: its tools/ folder is on PYTHONPATH.
+from bench import FULL, QUICK, Bench, machine, print_table, rows, spread
 
 #: Why a peer's library is not there, by peer name (absent when it imports).
 MISSING: dict[str, str] = {}

@@ -19,7 +19,7 @@ A survivor that no test can tell apart from the original goes in
 `scripts/mutation_equivalent.txt` with the reason; the score counts it
 neither way. That list names a mutant by its function and its text, not by
 line or mutant number, so that it outlives edits elsewhere in the engine.
-Needs mutmut (`requirements-dev.txt`) and an X display: with no DISPLAY it
+Needs mutmut (the dev group: `uv sync --locked`) and an X display: with no DISPLAY it
 starts its own Xvfb.
 """
 
@@ -44,15 +44,14 @@ EQUIVALENT = TEMPLATE / "scripts" / "mutation_equivalent.txt"
 WORKDIR = Path(tempfile.gettempdir()) / f"mutation-{hashlib.sha256(str(TEMPLATE).encode()).hexdigest()[:8]}"
 TIMEOUT_MULTIPLIER = 2.0
 TIMEOUT_CONSTANT = 20.0
-#: Extra mutmut settings for the baked project: the engine without the benchmark, the rest copied so tests import it.
+#: Extra mutmut settings for the baked project: the engine, the rest copied so tests import it.
 MUTMUT_CONFIG = f"""
 [tool.mutmut]
 source_paths = ["{SLUG}"]
 only_mutate = ["{SLUG}/engine/*"]
-do_not_mutate = ["{SLUG}/engine/bench.py"]
 # The in-process tests. tests/test_main.py runs the app in `-X dev` subprocesses, whose asyncio slow-callback
 # warning (a step over 0.1 s) fires under mutmut's trampolines on a busy machine, and fails the clean run.
-pytest_add_cli_args_test_selection = ["tests/engine", "tests/test_app.py"]
+pytest_add_cli_args_test_selection = ["tests/engine", "tests/test_app.py", "tests/test_demo.py"]
 timeout_multiplier = {TIMEOUT_MULTIPLIER}
 timeout_constant = {TIMEOUT_CONSTANT}
 # Forked from a server that has only collected the tests: a worker forked from mutmut's own process, which

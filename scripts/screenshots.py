@@ -3,9 +3,10 @@
     xvfb-run -a python scripts/screenshots.py          # rewrites {{cookiecutter.project_slug}}/_screenshots/*.png
     python scripts/screenshots.py --out /tmp/shots     # somewhere else
 
-Each pattern is baked, started with `python -m <slug>`, and its Run 10,
-Run task and Stream lines buttons are clicked through the X server; once the results are in,
-the window is captured and closed. Run it after any change to the window.
+Each pattern is baked, its demo started with `python -m <slug>.demo`, and
+its Run 10, Run task and Stream lines buttons are clicked through the X
+server; once the results are in, the window is captured and closed. Run it
+after any change to the demo's window.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ def shoot(pattern: str, workdir: Path) -> bytes:
         )
     )
     session = open_click_close(
-        [sys.executable, "-m", project.name],
+        [sys.executable, "-m", f"{project.name}.demo"],
         project,
-        "Async Tk Prototype",
+        "Async Tk Prototype: demo",
         clicks=(RUN_TEN, RUN_TASK, STREAM_LINES),
         screenshot_after=SETTLE.get(pattern, 1.5),
     )

@@ -15,8 +15,8 @@ import pytest
 
 TEMPLATE = Path(__file__).resolve().parent.parent
 PATTERNS = tuple(json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))["async_pattern"])
-# What is not part of a template or project tree: version control, caches.
-NOT_IN_TREE = {".git", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis"}
+# What is not part of a template or project tree: version control, the virtual environment, caches.
+NOT_IN_TREE = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis"}
 
 # What asyncio prints when a task, coroutine, loop or transport is leaked.
 ASYNCIO_LEAKS = (

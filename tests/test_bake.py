@@ -24,23 +24,27 @@ SLUG = "async_tk_prototype"
 # The engine's modules in every bake: its public face (`__init__`) and the private machinery. `_runners/__init__`
 # names the runners kept; the post-generation hook writes it.
 ENGINE = (
-    "__init__", "_base", "bench", "_command", "_handle", "_in_task", "_mailbox", "_pattern", "_processes", "_streams",
+    "__init__", "_base", "_command", "_handle", "_heartbeat", "_in_task", "_mailbox", "_pattern", "_processes", "_streams",
     "_runners/__init__",
 )  # fmt: skip
 PACKAGE = {
-    *(f"{SLUG}/{name}.py" for name in ("__init__", "__main__", "app", "panels", "tasks")),
+    *(f"{SLUG}/{name}.py" for name in ("__init__", "__main__", "app", "tasks", "demo", "demo_panels", "demo_tasks")),
     *(f"{SLUG}/engine/{name}.py" for name in ENGINE),
 }
+# The project's tools, outside the package: no build of the app carries them.
+TOOLS = {"tools/bench.py"}
 TESTS = {
     "tests/conftest.py",
     "tests/support.py",
     "tests/test_app.py",
+    "tests/test_demo.py",
     "tests/test_main.py",
+    "tests/test_support.py",
     # A file per promise of the generated README's "What the runner promises" (test_to_tk.py, test_streams.py, ...),
     # and test_patterns.py for what sets each pattern apart; a test of one pattern is rendered only with it.
     *(
         f"tests/engine/test_{name}.py"
-        for name in ("close", "groups", "in_process", "patterns", "streams", "tasks", "to_tk")
+        for name in ("close", "groups", "heartbeat", "in_process", "patterns", "streams", "tasks", "to_tk")
     ),
 }
 COMMON_FILES = {
@@ -54,6 +58,7 @@ COMMON_FILES = {
     "docs/window.png",
     "pyproject.toml",
     *PACKAGE,
+    *TOOLS,
     *TESTS,
 }
 
@@ -155,16 +160,25 @@ def test_the_pyproject_declares_the_package_and_strict_tools(baked):
     tool = pyproject["tool"]
     assert tool["pytest"]["strict"] is True and tool["pytest"]["filterwarnings"] == ["error"]
     assert "ASYNC" in tool["ruff"]["lint"]["select"]
-    assert tool["mypy"] == {"strict": True, "files": [SLUG]}
+    assert tool["mypy"] == {"strict": True, "files": [SLUG, "tools"]}
 
 
 def test_the_workflow_tests_every_os_and_python_and_checks_types(baked):
-    ci = yaml.safe_load((baked(**SINGLE[PATTERNS[0]]) / WORKFLOW).read_text(encoding="utf-8"))
+    project = baked(**SINGLE[PATTERNS[0]])
+    ci = yaml.safe_load((project / WORKFLOW).read_text(encoding="utf-8"))
     assert ci["permissions"] == {}
     assert ci["concurrency"]["group"] == "${{ github.workflow }}-${{ github.ref }}"
     matrix = ci["jobs"]["test"]["strategy"]["matrix"]
     assert matrix["os"] == ["ubuntu-latest", "windows-latest", "macos-latest"]
-    assert matrix["python-version"] == ["3.11", "3.12", "3.13", "3.14"]
+    assert matrix["python-version"] == ["3.11", "3.12", "3.13", "3.14", "3.15"]
+    # The classifiers promise exactly the Pythons the workflow tests.
+    prefix = "Programming Language :: Python :: 3."
+    classified = [
+        c.removeprefix("Programming Language :: Python :: ")
+        for c in read_pyproject(project)["project"]["classifiers"]
+        if c.startswith(prefix)
+    ]
+    assert classified == matrix["python-version"]
     steps = ci["jobs"]["test"]["steps"]
     assert any("xvfb-run" in step.get("run", "") for step in steps)
     assert any(step.get("with", {}).get("python-version") == "${{ matrix.python-version }}" for step in steps)

@@ -15,7 +15,7 @@ from baking import bake
 from conftest import PATTERNS, TEMPLATE
 
 SLUG = "async_tk_prototype"
-BENCH_MODULE = f"{SLUG}.engine.bench"
+BENCH_SCRIPT = "tools/bench.py"  # in the baked project, beside tests/
 
 
 # What the benchmark reports of each burst of trivial tasks submitted in one click, by how they were submitted.
@@ -210,7 +210,7 @@ def test_the_chart_draws_each_heartbeat_over_time_in_its_own_panel(tmp_path):
 
 def run_bench(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", BENCH_MODULE, "--quick", "--json", *args],
+        [sys.executable, BENCH_SCRIPT, "--quick", "--json", *args],
         cwd=project,
         capture_output=True,
         text=True,
@@ -219,10 +219,10 @@ def run_bench(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_project_times_its_own_task_with_the_benchmark(tmp_path):
-    """The user's use, as the bench's docstring shows it: `--task <slug>.tasks:count_up` on a single-pattern bake."""
+    """The user's use, as the bench's docstring shows it: `--task <slug>.demo_tasks:count_up` on a single-pattern bake."""
     pattern = PATTERNS[0]
     project = bake(tmp_path, async_pattern=pattern, include_github_actions=False)
-    done = run_bench(project, "--task", f"{SLUG}.tasks:count_up")
+    done = run_bench(project, "--task", f"{SLUG}.demo_tasks:count_up")
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout)
     assert figures["pattern"] == pattern

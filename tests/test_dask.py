@@ -3,7 +3,7 @@
 The generated README shows how a task outgrows one machine: it opens
 `Client(address, asynchronous=True)` on its own loop, submits a plain
 function and awaits the future. Dask is no dependency of the baked project:
-it is one of the template's own test requirements (requirements-dev.txt), so
+it is one of the template's own test requirements (pyproject.toml's dev group), so
 dask_driver.py runs with this interpreter, the baked project on its path,
 under `python -X dev -W error`, in a real Tk window, against one cluster for
 the whole module, which dask_cluster.py runs in a process of its own (one

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import baked_path
+from uv import find_uv_bin
 from xwindow import RUN_TASK, open_click_close
 
 pytestmark = [pytest.mark.x11, pytest.mark.slow]
@@ -40,12 +41,17 @@ def test_pip_install_editable_then_the_gui_script(project, tmp_path):
     assert_clean(open_click_close([str(bin_dir / SLUG)], tmp_path, TITLE, clicks=(RUN_TASK,)))
 
 
-def test_uv_run(project):
+def test_uv_run(project, monkeypatch):
+    # As in a user's own shell: no other project's environment active (the template's suite runs
+    # under `uv run`, which activates the template's .venv, and uv warns that it ignores it).
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    # The uv binary itself, as a user types `uv`: `python -m uv` from a virtual environment sets
+    # VIRTUAL_ENV to that environment for the binary.
+    uv = find_uv_bin()
     sync = subprocess.run(
-        [sys.executable, "-m", "uv", "sync", "--python", sys.executable],
-        cwd=project, capture_output=True, text=True, timeout=600, env=env,
-    )  # fmt: skip
+        [uv, "sync", "--python", sys.executable], cwd=project, capture_output=True, text=True, timeout=600, env=env
+    )
     assert sync.returncode == 0, sync.stderr
-    command = [sys.executable, "-m", "uv", "run", "--python", sys.executable, SLUG]
+    command = [uv, "run", "--python", sys.executable, SLUG]
     assert_clean(open_click_close(command, project, TITLE, clicks=(RUN_TASK,)))

@@ -1,4 +1,4 @@
-"""The README screenshots are real: the script that takes them runs, and every pattern has a current one."""
+"""The README screenshots (of the demo's window) are real: the script that takes them runs, every pattern has one."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from conftest import PATTERNS, TEMPLATE
 pytestmark = pytest.mark.x11
 
 SHOTS = TEMPLATE / "{{cookiecutter.project_slug}}" / "_screenshots"
-APP = TEMPLATE / "{{cookiecutter.project_slug}}" / "{{cookiecutter.project_slug}}" / "app.py"
+DEMO = TEMPLATE / "{{cookiecutter.project_slug}}" / "{{cookiecutter.project_slug}}" / "demo.py"
 
 
 def window_size() -> tuple[int, int]:
-    """The size the app gives its window (`root.geometry("WxH")`): a screenshot of the whole window has it."""
-    [(width, height)] = re.findall(r'\.geometry\("(\d+)x(\d+)"\)', APP.read_text(encoding="utf-8"))
+    """The size the demo gives its window (`root.geometry("WxH")`): a screenshot of the whole window has it."""
+    [(width, height)] = re.findall(r'\.geometry\("(\d+)x(\d+)"\)', DEMO.read_text(encoding="utf-8"))
     return int(width), int(height)
 
 

@@ -1,9 +1,10 @@
-"""A prototype to hand to someone: the README's one command builds an executable that runs with no Python.
+"""A prototype to hand to someone: the README's command builds an executable that runs with no Python.
 
-The build is PyInstaller's, run exactly as the generated README writes it (with
-this interpreter in place of `uv run`); the executable is then used the way the
-person it is handed to would: its window opens, a click runs a task, and the
-window manager's close button ends it cleanly.
+The builds are PyInstaller's, run exactly as the generated README writes them
+(with this interpreter in place of `uv run`): your app's, and the demo's. Each
+executable is then used the way the person it is handed to would: its window
+opens, a click runs a task (in the demo, also one in a worker process the
+executable starts), and the window manager's close button ends it cleanly.
 """
 
 from __future__ import annotations
@@ -21,31 +22,36 @@ import pytest
 import yaml
 from conftest import TEMPLATE, baked_path, read_pyproject
 from Xlib import X, display
-from xwindow import CRUNCH, RUN_TASK, click, close_as_a_window_manager_does, find_window
+from xwindow import CRUNCH, GREET, RUN_TASK, click, close_as_a_window_manager_does, find_window
 
 TITLE = "Standalone test"
 SLUG = "standalone_test"
 WORKFLOW = ".github/workflows/ci.yml"
-# Window areas (x, y, width, height) from the app's 640x400 layout: the far right of the progress
-# bar, filled only once a task has reported its last progress, and the first row of the results
-# list, written by the task's result callback.
+DEMO = f"{SLUG}_demo"
+# Your window's area (x, y, width, height) where the task's result shows, from app.py's layout.
+RESULT_LINE = (12, 50, 200, 16)
+# The demo's window areas, from its layout: the far right of the progress bar, filled only once
+# a task has reported its last progress, and the first row of the results list, written by the
+# task's result callback.
 BAR_END = (610, 50, 10, 8)
 FIRST_ROW = (12, 76, 200, 16)
 # The second row: Crunch's result, from a worker process the executable started (in_process, spawn).
 SECOND_ROW = (12, 94, 200, 14)
 
 
-def readme_build_command(project: Path) -> list[str]:
-    """The build command of the README's "Hand it to someone" section, as words."""
+def readme_build_command(project: Path, script: str = "__main__.py") -> list[str]:
+    """The build command of the README's "Hand it to someone" section for `script` (your app's, or demo.py), as words."""
     readme = (project / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Hand it to someone", 1)[1]
-    (line,) = [line for line in section.splitlines() if line.startswith("uv run pyinstaller ")]
-    return shlex.split(line)
+    section = readme.split("## Hand it to someone", 1)[1].split("\n## ", 1)[0]
+    commands = [shlex.split(line) for line in section.splitlines() if line.startswith("uv run pyinstaller ")]
+    assert [command[-1] for command in commands] == [f"{SLUG}/__main__.py", f"{SLUG}/demo.py"]
+    (command,) = [command for command in commands if command[-1] == f"{SLUG}/{script}"]
+    return command
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    """A project baked with the default pattern, then built with the README's command."""
+    """A project baked with the default pattern, then built with the README's commands: your app, and the demo."""
     where = tmp_path_factory.mktemp("standalone")
     baked = subprocess.run(
         [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE), "-o", str(where),
@@ -54,14 +60,15 @@ def built(tmp_path_factory) -> Path:
     )  # fmt: skip
     assert baked.returncode == 0, baked.stderr
     project = where / SLUG
-    uv_run, pyinstaller, *arguments = readme_build_command(project)[1:]
-    assert (uv_run, pyinstaller) == ("run", "pyinstaller")
-    began = time.monotonic()
-    build = subprocess.run(
-        [sys.executable, "-m", "PyInstaller", *arguments], cwd=project, capture_output=True, text=True, timeout=600
-    )
-    print(f"PyInstaller build: {time.monotonic() - began:.1f} s")
-    assert build.returncode == 0, build.stderr[-3000:]
+    for script in ("__main__.py", "demo.py"):
+        uv, run, pyinstaller, *arguments = readme_build_command(project, script)
+        assert (uv, run, pyinstaller) == ("uv", "run", "pyinstaller")
+        began = time.monotonic()
+        build = subprocess.run(
+            [sys.executable, "-m", "PyInstaller", *arguments], cwd=project, capture_output=True, text=True, timeout=600
+        )
+        print(f"PyInstaller build of {script}: {time.monotonic() - began:.1f} s")
+        assert build.returncode == 0, build.stderr[-3000:]
     return project
 
 
@@ -69,11 +76,12 @@ def built(tmp_path_factory) -> Path:
 # generated workflow's standalone job is what builds on Windows and macOS.
 @pytest.mark.x11
 @pytest.mark.slow
-def test_the_build_leaves_one_executable_in_dist(built):
-    (executable,) = (built / "dist").iterdir()
-    assert executable.name == SLUG
-    assert executable.is_file() and os.access(executable, os.X_OK)
-    print(f"executable: {executable.stat().st_size / 1e6:.1f} MB")
+def test_each_build_leaves_one_executable_in_dist(built):
+    executables = sorted((built / "dist").iterdir())
+    assert [executable.name for executable in executables] == [SLUG, DEMO]
+    for executable in executables:
+        assert executable.is_file() and os.access(executable, os.X_OK)
+        print(f"{executable.name}: {executable.stat().st_size / 1e6:.1f} MB")
 
 
 @pytest.mark.x11
@@ -102,19 +110,48 @@ def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
 
 @pytest.mark.x11
 @pytest.mark.slow
-def test_the_executable_runs_a_task_and_closes_like_a_desktop_app(built, tmp_path):
+def test_your_apps_executable_runs_its_task_and_closes_like_a_desktop_app(built, tmp_path):
+    """Started from elsewhere, with no project on the path: everything it runs is inside the executable."""
+    app = subprocess.Popen(
+        [built / "dist" / SLUG], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    screen = display.Display()
+    closes = 0
+    try:
+        window = find_window(screen, TITLE)
+        time.sleep(0.3)  # let Tk finish drawing before the click lands
+        before = window.get_image(*RESULT_LINE, X.ZPixmap, 0xFFFFFFFF).data
+        click(screen, window, GREET)
+        # A click that did nothing leaves the line as it was: the task answers after half a second.
+        answered = wait_until(lambda: window.get_image(*RESULT_LINE, X.ZPixmap, 0xFFFFFFFF).data != before, timeout=10)
+        assert app.poll() is None, "the app ended before its window was closed"
+        closes = close_as_a_window_manager_does(screen, window, app)
+    finally:
+        if app.poll() is None:
+            app.kill()
+        _, stderr = app.communicate(timeout=10)
+        screen.close()
+    print(f"closed with {closes} close message(s)")
+    assert answered, "Greet's result did not reach the window"
+    assert app.returncode == 0, stderr
+    assert stderr == ""
+
+
+@pytest.mark.x11
+@pytest.mark.slow
+def test_the_demos_executable_runs_a_task_and_work_in_a_process_and_closes_like_a_desktop_app(built, tmp_path):
     """Started from elsewhere, with no project on the path: everything it runs is inside the executable.
 
     Crunch runs `in_process()`, so the executable starts itself again as a worker process.
     """
     app = subprocess.Popen(
-        [built / "dist" / SLUG], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [built / "dist" / DEMO], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     screen = display.Display()
     began = time.monotonic()
     closes = 0
     try:
-        window = find_window(screen, TITLE)
+        window = find_window(screen, f"{TITLE}: demo")
         print(f"window open {time.monotonic() - began:.1f} s after start")
         time.sleep(0.3)  # let Tk finish drawing before the click lands
 

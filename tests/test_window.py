@@ -1,4 +1,4 @@
-"""Each pattern as a user meets it: bake from the command line, `python -m <slug>`, click, close the window."""
+"""Each pattern as a user meets it: bake from the command line, `python -m <slug>` (and `.demo`), click, close the window."""
 
 from __future__ import annotations
 
@@ -8,13 +8,21 @@ from pathlib import Path
 
 import pytest
 from conftest import PATTERNS, TEMPLATE
-from xwindow import RUN_TASK, RUN_TEN, open_click_close
+from xwindow import GREET, RUN_TASK, RUN_TEN, open_click_close
 
 pytestmark = [pytest.mark.x11, pytest.mark.slow]
 
+# Each window the project opens, as (module after `python -m`, what its title adds, what is clicked):
+# your window's one task; the demo's Run 10 and Run task.
+WINDOWS = {
+    "app": ("window_test", "", (GREET,)),
+    "demo": ("window_test.demo", ": demo", (RUN_TEN, RUN_TASK)),
+}
 
+
+@pytest.mark.parametrize("window", WINDOWS)
 @pytest.mark.parametrize("pattern", PATTERNS)
-def test_the_window_opens_runs_tasks_and_closes_cleanly(tmp_path, pattern):
+def test_the_window_opens_runs_tasks_and_closes_cleanly(tmp_path, pattern, window):
     title = f"Window test ({pattern})"
     baked = subprocess.run(
         [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE), "-o", str(tmp_path),
@@ -23,11 +31,10 @@ def test_the_window_opens_runs_tasks_and_closes_cleanly(tmp_path, pattern):
     )  # fmt: skip
     assert baked.returncode == 0, baked.stderr
 
-    # Run 10 and Run task are still in flight when the close message arrives (blocking: frozen in one).
-    session = open_click_close(
-        [sys.executable, "-m", "window_test"], Path(tmp_path, "window_test"), title, clicks=(RUN_TEN, RUN_TASK)
-    )
-    print(f"{pattern}: exited {session.close_took:.2f} s after the first close, {session.close_messages} message(s)")
+    # The tasks clicked are still in flight when the close message arrives (blocking: frozen in one).
+    module, suffix, clicks = WINDOWS[window]
+    session = open_click_close([sys.executable, "-m", module], Path(tmp_path, "window_test"), title + suffix, clicks=clicks)
+    print(f"{pattern}, {window}: exited {session.close_took:.2f} s after the first close, {session.close_messages} message(s)")
     assert session.returncode == 0, session.stderr
     assert session.stderr == ""
     assert session.close_took < 10

@@ -25,10 +25,10 @@ PINNED = re.compile(r"^\s*-?\s*uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40})  # (v\d+\.
 
 
 def zizmor() -> str:
-    """zizmor installed beside this interpreter (requirements-dev.txt), else on PATH; never skipped."""
+    """zizmor installed beside this interpreter (the dev group of pyproject.toml), else on PATH; never skipped."""
     found = shutil.which("zizmor", path=os.pathsep.join([sysconfig.get_path("scripts"), os.environ.get("PATH", "")]))
     if found is None:
-        pytest.fail("zizmor is not installed: pip install -r requirements-dev.txt")
+        pytest.fail("zizmor is not installed: uv sync --locked")
     return found
 
 
@@ -80,10 +80,23 @@ def test_every_action_is_pinned_by_hash_to_one_release(baked_workflow_project):
     assert all(len(pinned) == 1 for pinned in pins.values()), pins
 
 
+def dependabot_updates(root: Path) -> dict[str, dict]:
+    """The update entries of `root`'s Dependabot config, by package ecosystem."""
+    config = yaml.safe_load((root / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    assert config["version"] == 2
+    return {update["package-ecosystem"]: update for update in config["updates"]}
+
+
 def test_dependabot_watches_the_actions_weekly(baked_workflow_project):
     for root in (TEMPLATE, baked_workflow_project):
-        config = yaml.safe_load((root / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
-        assert config["version"] == 2
-        [update] = config["updates"]
-        assert update["package-ecosystem"] == "github-actions" and update["directory"] == "/"
-        assert update["schedule"]["interval"] == "weekly"
+        update = dependabot_updates(root)["github-actions"]
+        assert update["directory"] == "/" and update["schedule"]["interval"] == "weekly"
+
+
+def test_dependabot_moves_the_template_lock_weekly_in_one_pull_request():
+    """uv.lock is what .ci/run installs; Dependabot proposes its new releases together, a week old at least."""
+    assert (TEMPLATE / "uv.lock").exists()
+    update = dependabot_updates(TEMPLATE)["uv"]
+    assert update["directory"] == "/" and update["schedule"]["interval"] == "weekly"
+    assert update["cooldown"]["default-days"] >= 7
+    assert [group["patterns"] for group in update["groups"].values()] == [["*"]]

@@ -19,7 +19,9 @@ from Xlib import X, display
 from Xlib.ext import xtest
 from Xlib.protocol import event
 
-# Button centres in window coordinates, from the app's layout (10 px padding, ttk buttons side by side).
+# Button centres in window coordinates. Your window's (app.py: an entry, then the button, 12 px padding):
+GREET = (305, 25)
+# The demo's (demo.py: 10 px padding, ttk buttons side by side).
 RUN_TASK = (55, 22)
 RUN_TEN = (150, 22)
 CRUNCH = (455, 22)

@@ -12,7 +12,9 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import re
 import signal
+import statistics
 import threading
 import time
 import tkinter
@@ -63,42 +65,67 @@ def run_until(
 ) -> None:
     """Run `loop.mainloop()` (the runner's, as the app does, or Tk's) until `predicate()` holds, or fail.
 
-    The predicate is checked from a Tk timer. An exception it raises there
-    would be swallowed by Tk and leave the loop idle for ever, so it is
-    caught, the loop is left, and the exception raised here instead. The
-    timer is cancelled on the way out: a stale one would fire, and quit the
-    loop, in a later test.
+    The predicate is checked from a Tk timer (`_Until`). An exception it
+    raises there would be swallowed by Tk and leave the loop idle for ever,
+    so it is caught, the loop is left, and the exception raised here
+    instead. The timer is cancelled on the way out: a stale one would fire,
+    and quit the loop, in a later test. Nothing here keeps the predicate
+    once this returns: it often captures an app, whose Tk variables must be
+    freed now, on this thread, not by the garbage collector on a worker
+    thread of a later test.
     """
-    deadline = time.monotonic() + timeout
-    raised: list[BaseException] = []
-    timer: str | None = None
-
-    def check() -> None:
-        nonlocal timer
-        timer = None
-        try:
-            done = predicate() or time.monotonic() > deadline
-        except BaseException as exc:
-            raised.append(exc)
-            done = True
-        if done:
-            loop.quit()
-        else:
-            timer = root.after(2, check)
-
-    timer = root.after(0, check)
+    until = _Until(loop, root, predicate, time.monotonic() + timeout)
+    until.timer = root.after(0, until.check)
     try:
         loop.mainloop()
     finally:
-        if timer is not None:
+        if until.timer is not None:
             with contextlib.suppress(tkinter.TclError):  # the window is gone, and its timers with it
-                root.after_cancel(timer)
-    if raised:
-        raise raised[0]
+                root.after_cancel(until.timer)
+    if until.raised:
+        error = until.raised.pop()
+        try:
+            raise error
+        finally:
+            del error  # the traceback holds this frame: no cycle through it
     if not predicate():
-        if time.monotonic() > deadline:
+        if until.expired():
             pytest.fail(f"waited {timeout} s for {what}, in vain")
         pytest.fail(f"the event loop stopped (the window was closed, or quit() was called) before {what}")
+
+
+class _Until:
+    """`run_until`'s Tk timer: checks the predicate, and quits the loop once it holds or time is up.
+
+    An object rather than a closure: a closure that re-arms itself refers to
+    itself, and that cycle would keep the predicate, and what it captures,
+    alive until the garbage collector runs, on whichever thread it happens to.
+    """
+
+    def __init__(
+        self, loop: RunnerBase | tkinter.Misc, root: tkinter.Misc, predicate: Callable[[], object], deadline: float
+    ) -> None:
+        self.loop = loop
+        self.root = root
+        self.predicate = predicate
+        self.deadline = deadline
+        self.timer: str | None = None
+        self.raised: list[BaseException] = []
+
+    def expired(self) -> bool:
+        return time.monotonic() > self.deadline
+
+    def check(self) -> None:
+        self.timer = None
+        try:
+            done = self.predicate() or self.expired()
+        except BaseException as exc:
+            self.raised.append(exc)
+            done = True
+        if done:
+            self.loop.quit()
+        else:
+            self.timer = self.root.after(2, self.check)
 
 
 def run_mainloop(loop: RunnerBase | tkinter.Misc, root: tkinter.Misc, what: str, timeout: float = 10.0) -> None:
@@ -190,6 +217,48 @@ class TimeLimit:
 
     def _message(self) -> str:
         return f"the test ran longer than its time limit of {self.seconds} s"
+
+
+#: What asyncio's debug mode (`-X dev`) logs when one callback or task step ran longer than 0.1 s. On a loaded
+#: machine any step may: it says how busy the machine was at that moment, not that the code did anything wrong.
+SLOW_CALLBACK_NOTE = re.compile(r"^Executing <.*> took \d+\.\d+ seconds\n", re.MULTILINE)
+
+
+def without_slow_callback_notes(stderr: str) -> str:
+    """A subprocess's stderr less asyncio's slow-callback notes: what is left is a warning, an error or a traceback."""
+    return SLOW_CALLBACK_NOTE.sub("", stderr)
+
+
+# The yardsticks below are measured in the process that uses them, at the moment it uses them: a bound made
+# of them holds on a fast machine, a slow one, a loaded one, and under Wine (where a bare destroy() takes 2 s).
+
+#: Roots made to be measured: kept referenced, so that no collector frees a Tk interpreter on a worker thread.
+_MEASURED_ROOTS: list[tkinter.Tk] = []
+
+
+def bare_destroy_seconds() -> float:
+    """How long `destroy()` of a bare Tk root takes here and now: the yardstick for a close that destroys a window."""
+    root = tkinter.Tk()
+    _MEASURED_ROOTS.append(root)
+    root.update()
+    began = time.perf_counter()
+    root.destroy()
+    return time.perf_counter() - began
+
+
+async def timed_sleeps(count: int, seconds: float) -> list[float]:
+    """`count` sleeps of `seconds`, one after another: how long each took (timers as this machine runs them)."""
+    took = []
+    for _ in range(count):
+        start = time.perf_counter()
+        await asyncio.sleep(seconds)
+        took.append(time.perf_counter() - start)
+    return took
+
+
+def plain_loop_sleep_seconds(count: int, seconds: float) -> float:
+    """The median of `timed_sleeps` on a plain asyncio loop here and now: how late this machine's timers are anyway."""
+    return statistics.median(asyncio.run(timed_sleeps(count, seconds)))
 
 
 class Recorder:

@@ -1,26 +1,20 @@
-"""The window, driven through its own widgets on a real Tk mainloop: start here when you test your own tasks.
+"""Your window, driven through its own widgets on a real Tk mainloop: start here when you test your own tasks.
 
 The fixtures come from conftest.py: `root` (a real Tk root), `runner` (the
 project's runner on that root, closed at the end), and `wait_for(predicate,
 what)`, which runs the event loop as the app does until the predicate holds.
+test_demo.py tests the demo's window the same way, a test per thing it shows.
 """
-{% set here = cookiecutter | baked_patterns %}
-{% set live = here | among("shared-loop-thread", "thread-per-task", "asyncio-drives-tk", "tk-drives-asyncio") %}
 
 from __future__ import annotations
 
 import threading
-{% if live %}
-import time
-{% endif %}
 import tkinter
 
 import pytest
-from support import new_threads{% if live %}, worker_pids{% endif +%}
+from support import new_threads
 
-from {{ cookiecutter.project_slug }} import tasks
 from {{ cookiecutter.project_slug }}.app import App
-from {{ cookiecutter.project_slug }}.panels import MAX_LINES
 
 
 @pytest.fixture
@@ -32,161 +26,41 @@ def test_the_title_is_the_project_name(app):
     assert app.root.title() == {{ cookiecutter.project_name | py_string }}
 
 
-def test_run_task_drives_the_progress_bar_and_lists_the_result(app, wait_for):
-    app.run_button.invoke()
-    wait_for(lambda: app.results.size() == 1, "the result in the list")
-    assert float(app.progress["value"]) == 1.0
-    assert "counted to 20" in app.results.get(0)
-    assert "Done" in app.status.cget("text")
+def test_the_button_runs_its_task_with_the_text_typed_and_shows_the_result(app, wait_for):
+    app.name.set("Ada")
+    app.greet_button.invoke()
+    wait_for(lambda: app.result.cget("text") == "Hello, Ada!", "the greeting")
+    assert app.error.cget("text") == ""
+    wait_for(lambda: app.greet_button.instate(["!disabled"]), "the button, enabled again once the task is over")
 
 
-def test_run_ten_lists_ten_echoes(app, wait_for):
-    app.run_ten_button.invoke()
-    wait_for(lambda: app.results.size() == 10, "ten results in the list")
-    assert all("echoed" in line for line in app.results.get(0, "end"))
+def test_an_error_in_the_task_shows_in_the_error_line_and_the_app_keeps_working(app, wait_for, capsys):
+    app.name.set("  ")
+    app.greet_button.invoke()
+    wait_for(lambda: app.error.cget("text"), "the error")
+    assert app.error.cget("text") == "ValueError: type a name first"
+    assert "ValueError: type a name first" in capsys.readouterr().err, "the traceback goes to the terminal too"
+    app.name.set("Grace")
+    app.greet_button.invoke()
+    wait_for(lambda: app.result.cget("text") == "Hello, Grace!", "the next task's result")
+    assert app.error.cget("text") == "", "a result clears the error"
 
 
-def test_echo_sends_the_text_typed_in_the_entry(app, wait_for):
-    app.message.set("typed just now")
-    app.echo_button.invoke()
-    wait_for(lambda: app.results.size() == 1, "the echo in the list")
-    assert "'typed just now' echoed" in app.results.get(0)
+def test_an_error_in_a_callback_shows_in_the_error_line(app, wait_for, capsys):
+    def broken() -> None:
+        raise KeyError("a bug in a callback")
+
+    app.root.after(0, broken)
+    wait_for(lambda: app.error.cget("text"), "the error")
+    assert app.error.cget("text") == "KeyError: 'a bug in a callback'"
+    assert "KeyError" in capsys.readouterr().err
 
 
-def test_fail_shows_the_error_and_the_app_keeps_working(app, wait_for):
-    app.fail_button.invoke()
-    wait_for(lambda: "RuntimeError" in app.status.cget("text"), "the error in the status line")
-    assert "failed on purpose" in app.results.get("end")
-    app.run_button.invoke()
-    wait_for(lambda: "Done" in app.status.cget("text"), "the next task's result")
-
-
-@pytest.mark.parametrize("answer", [True, False], ids=["yes", "no"])
-def test_ask_half_way_carries_on_with_the_answer(app, wait_for, monkeypatch, answer):
-    asked_on: list[threading.Thread] = []
-
-    def answer_the_dialog(*_: object) -> bool:  # stands in for the person clicking Yes or No
-        asked_on.append(threading.current_thread())
-        return answer
-
-    monkeypatch.setattr(tasks.messagebox, "askyesno", answer_the_dialog)
-    app.ask_button.invoke()
-    wait_for(lambda: app.results.size() == 1, "the task's result after the question")
-    assert asked_on == [threading.main_thread()], "dialogs open on the Tk thread"
-    assert app.results.get(0).endswith("did both halves" if answer else "stopped half-way, as asked")
-    assert app.ask_button.instate(["!disabled"]), "the button is enabled again once the task is over"
-
-
-def test_crunch_drives_the_progress_bar_from_its_worker_process_and_lists_the_count(app, wait_for, monkeypatch):
-    monkeypatch.setattr(tasks.crunch, "__defaults__", (200_000,))  # a second of work, not a few
-    seen: list[float] = []
-    app.crunch_button.invoke()
-
-    def listed() -> bool:
-        seen.append(float(app.progress["value"]))
-        return app.results.size() == 1
-
-    wait_for(listed, "the count in the list", timeout=30)
-    assert "17984 primes below 200,000" in app.results.get(0)
-    assert seen[-1] > 0.9, "the worker's last progress report reached the bar"
-{% if live %}
-{% if "blocking" in here %}
-    if app.runner.pattern != "blocking":  # there the task, and its progress, run inside the click
-        assert any(0 < value < seen[-1] for value in seen), "the bar moved while the worker ran"
-{% else %}
-    assert any(0 < value < seen[-1] for value in seen), "the bar moved while the worker ran"
-{% endif %}
-{% endif %}
-    assert app.crunch_button.instate(["!disabled"])
-
-
-def test_the_stream_panel_shows_every_line_in_order(app, wait_for):
-    panel = app.stream_panel
-    panel.start_button.invoke()
-    wait_for(lambda: "done" in panel.status.cget("text"), "the stream to end", timeout=30)
-    lines = panel.text.get("1.0", "end").split("\n")[:-2]  # Text ends with a newline of its own
-    assert lines == [f"line {n} of 200" for n in range(1, 201)]
-
-
-def test_the_stream_panel_keeps_the_newest_lines_up_to_its_limit(app):
-    panel = app.stream_panel
-    total = MAX_LINES + 250
-    panel.add_lines([f"line {n}" for n in range(1, MAX_LINES - 99)])
-    panel.add_lines([f"line {n}" for n in range(MAX_LINES - 99, total + 1)])
-    lines = panel.text.get("1.0", "end").split("\n")[:-2]  # Text ends with a newline of its own
-    assert lines == [f"line {n}" for n in range(total - MAX_LINES + 1, total + 1)]
-    assert panel.lines == total
-
-
-def test_typing_in_the_search_box_shows_only_the_newest_answer(app, wait_for):
-    panel = app.search_panel
-    shown: list[str] = []
-    show = panel.show
-    panel.show = lambda answer: (shown.append(str(answer)), show(answer))
-    for text in ("t", "ta", "tas", "task"):  # one keystroke after another
-        panel.query.set(text)
-    wait_for(lambda: shown, "the search answer")
-    wait_for(lambda: app.runner.in_flight == 0, "the earlier searches to wind down")
-    assert shown == ["'task': task"]
-    assert panel.answer.cget("text") == "'task': task"
-{% if "blocking" in here %}
-
-
-{{ here | among("blocking") | patterns_mark(here) }}def test_cancel_finds_nothing_to_cancel_as_the_task_ran_inside_the_click(app, wait_for):
-    app.run_button.invoke()
-    app.cancel_button.invoke()
-    wait_for(lambda: app.results.size() == 1, "the result in the list")
-    assert app.results.get(0).startswith("\u2713"), "the task ran to its end inside the click"
-    assert app.runner.in_flight == 0
-{% endif %}
-{% if live %}
-
-
-{{ live | patterns_mark(here) }}def test_cancel_stops_the_task_in_flight(app, wait_for):
-    app.run_button.invoke()
-    app.cancel_button.invoke()
-    assert app.status.cget("text") == "Cancelling 1 task(s)"
-    wait_for(lambda: app.runner.in_flight == 0, "the task to end")
-    assert app.results.get("end") == "\u2013 cancelled"
-    assert app.status.cget("text") == "Cancelled"
-    assert float(app.progress["value"]) < 1.0
-
-
-{{ live | patterns_mark(here) }}def test_cancel_stops_crunch_and_its_worker_process_at_once(app, wait_for):
-    app.crunch_button.invoke()
-    wait_for(lambda: float(app.progress["value"]) > 0, "the worker's first progress report", timeout=30)
-    pids = worker_pids()
-    assert pids, "Crunch runs in a worker process"
-    began = time.monotonic()
-    app.cancel_button.invoke()
-    wait_for(lambda: not pids & worker_pids(), "the worker process to be gone", timeout=5)
-    gone_after = time.monotonic() - began
-    wait_for(lambda: app.runner.in_flight == 0, "the task to end")
-    assert app.results.get("end") == "\u2013 cancelled"
-    assert gone_after < 1.0, f"the worker was gone {gone_after:.2f} s after Cancel"
-
-
-{{ live | patterns_mark(here) }}def test_stop_ends_the_stream_early(app, wait_for):
-    panel = app.stream_panel
-    panel.start_button.invoke()
-    wait_for(lambda: panel.lines >= 5, "five lines")
-    panel.cancel_button.invoke()
-    wait_for(lambda: "stopped" in panel.status.cget("text"), "the stream to stop")
-    assert panel.lines < 200
-{% endif %}
-
-
-def test_the_heartbeat_shows_the_stall(app, wait_for):
-    wait_for(lambda: "worst" in app.stall_label.cget("text"), "the heartbeat's first report")
-    assert app.stall_label.cget("text").startswith("UI stall: ")
-
-
-def test_closing_the_window_with_tasks_in_flight(root, app):
+def test_closing_the_window_with_the_task_in_flight_leaves_nothing_running(root, app):
     threads_before = set(threading.enumerate())
-    app.run_ten_button.invoke()
-    app.run_button.invoke()
-    app.stream_panel.start_button.invoke()
+    app.greet_button.invoke()
     root.tk.call(root.protocol("WM_DELETE_WINDOW"))  # what the window manager's close button runs
     with pytest.raises(tkinter.TclError):
         root.winfo_exists()
+    assert app.runner.closed and app.runner.in_flight == 0
     assert new_threads(threads_before) == []

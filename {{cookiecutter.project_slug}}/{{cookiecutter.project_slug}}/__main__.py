@@ -1,5 +1,5 @@
 {% if cookiecutter.include_all_patterns %}
-"""`python -m {{ cookiecutter.project_slug }} [--pattern NAME]` opens the window, its tasks run by the pattern named."""
+"""`python -m {{ cookiecutter.project_slug }} [--pattern NAME]` opens your window (app.py), its tasks run by the pattern named."""
 
 import argparse
 import multiprocessing
@@ -16,7 +16,7 @@ if __name__ == "__main__":
     )
     main(RUNNERS[parser.parse_args().pattern])
 {% else %}
-"""`python -m {{ cookiecutter.project_slug }}` opens the window."""
+"""`python -m {{ cookiecutter.project_slug }}` opens your window (app.py)."""
 
 import multiprocessing
 

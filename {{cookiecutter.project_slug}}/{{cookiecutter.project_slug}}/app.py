@@ -1,14 +1,14 @@
-"""The window: buttons that start example tasks, and everything that shows their outcome.
+"""Your window: one button that runs one task, and the line where errors show. Start here.
 
-All of this runs on the Tk (main) thread. Tasks reach it only through the
-runner's callbacks, whatever pattern the runner uses. To wire up a coroutine
-of your own, copy the `runner.command(...)` line below (or `run_task`, to
-handle progress and cancellation too); panels.py shows a stream and a search.
+Everything in this file runs on the Tk (main) thread; the task (tasks.py)
+runs wherever the runner's pattern puts it, and its outcome comes back here
+through the callbacks. To add a button, write an `async def` in tasks.py and
+copy the `runner.command(...)` line. The demo, `python -m {{ cookiecutter.project_slug }}.demo`
+(demo.py), shows the rest: progress, Cancel, streams, a dialog, CPU work.
 """
 
 from __future__ import annotations
 
-import time
 import tkinter
 import traceback
 from collections.abc import Callable
@@ -17,163 +17,56 @@ from types import TracebackType
 
 from {{ cookiecutter.project_slug }} import tasks
 from {{ cookiecutter.project_slug }}.engine import Runner, RunnerBase
-from {{ cookiecutter.project_slug }}.panels import SearchPanel, StreamPanel
 
 TITLE = {{ cookiecutter.project_name | py_string }}
-#: The heartbeat re-arms itself this often on the Tk loop; any extra delay is a UI stall.
-HEARTBEAT_MS = 20
-#: The stall shown is the longest one within this many seconds.
-STALL_WINDOW_S = 3.0
 
 
 class App:
-    """Builds the widgets on `root` and drives them from the runner's callbacks."""
+    """The widgets on `root`, and the runner that runs their tasks."""
 
     def __init__(self, root: tkinter.Tk, runner: RunnerBase | None = None) -> None:
         self.root = root
         self.runner = runner or Runner(root)
         root.title(TITLE)
-        root.geometry("760x480")
-        root.minsize(600, 380)
-        root.report_callback_exception = self.show_exception
+        root.minsize(360, 110)
+        root.report_callback_exception = self.show_error  # every error lands here: see show_error
         root.protocol("WM_DELETE_WINDOW", self.close)
 
-        frame = ttk.Frame(root, padding=10)
+        frame = ttk.Frame(root, padding=12)
         frame.pack(fill="both", expand=True)
-        buttons = ttk.Frame(frame)
-        buttons.pack(fill="x")
-        self.run_button = ttk.Button(buttons, text="Run task", command=self.run_task)
-        self.run_ten_button = ttk.Button(buttons, text="Run 10", command=self.run_ten)
-        # The one-line way: runner.command(coroutine_function, *args, on_result=..., ...) is a Tk command.
-        fail = self.runner.command(tasks.fail_after, on_error=self.show_error)
-        self.fail_button = ttk.Button(buttons, text="Fail", command=fail)
-        self.ask_button = ttk.Button(buttons, text="Ask half-way")
-        # disable=: greyed out while the task runs, so the question cannot be asked twice at once.
-        ask = self.runner.command(tasks.ask_then_finish, on_result=self.show_result, disable=self.ask_button)
-        self.ask_button.configure(command=ask)
-        self.crunch_button = ttk.Button(buttons, text="Crunch")
-        # CPU work in a worker process (tasks.crunch): the bar follows it, Cancel ends the process.
-        crunch = self.runner.command(
-            tasks.crunch,
-            on_result=self.show_result,
-            on_progress=self.show_progress,
-            on_error=self.show_error,
-            on_cancelled=self.show_cancelled,
-            disable=self.crunch_button,
-        )
-        self.crunch_button.configure(command=crunch)
-        self.cancel_button = ttk.Button(buttons, text="Cancel", command=self.cancel)
-        shown = (self.run_button, self.run_ten_button, self.fail_button, self.ask_button, self.crunch_button)
-        for button in (*shown, self.cancel_button):
-            button.pack(side="left", padx=(0, 6))
-
-        self.progress = ttk.Progressbar(frame, maximum=1.0)
-        self.progress.pack(fill="x", pady=8)
-        body = ttk.Frame(frame)
-        body.pack(fill="both", expand=True)
-        self.results = tkinter.Listbox(body, height=10)
-        self.results.pack(side="left", fill="both", expand=True)
-        self.stream_panel = StreamPanel(body, self.runner)
-        self.stream_panel.frame.pack(side="left", fill="both", expand=True, padx=(10, 0))
-
-        row = ttk.Frame(frame)
-        row.pack(fill="x", pady=(8, 0))
+        frame.columnconfigure(0, weight=1)
         # A Tk variable as an argument is read when the button is clicked: the text as it is then.
-        self.message = tkinter.StringVar(root, value="hello")
-        ttk.Entry(row, textvariable=self.message, width=12).pack(side="left")
-        self.echo_button = ttk.Button(row, text="Echo")
-        echo = self.runner.command(tasks.echo_over_loopback, self.message, on_result=self.show_result)
-        self.echo_button.configure(command=echo)
-        self.echo_button.pack(side="left", padx=(6, 12))
-        self.search_panel = SearchPanel(row, self.runner)
-        self.search_panel.frame.pack(side="left", fill="x", expand=True)
-
-        footer = ttk.Frame(frame)
-        footer.pack(fill="x", pady=(8, 0))
-        self.stall_label = ttk.Label(footer, text="UI stall: 0 ms", anchor="e")
-        self.stall_label.pack(side="right")  # packed first, so a long status cannot cover it
-        self.status = ttk.Label(footer, text=f"Ready. Pattern: {self.runner.pattern}", anchor="w")
-        self.status.pack(side="left", fill="x", expand=True)
-
-        self.worst_stall_ms = 0.0
-        self._stalls: list[tuple[float, float]] = []  # (when, stall in ms) within STALL_WINDOW_S
-        self._last_beat = time.perf_counter()
-        self._beat_id = root.after(HEARTBEAT_MS, self._heartbeat)
-
-    def run_task(self) -> None:
-        """Start one task whose progress drives the bar."""
-        self.progress["value"] = 0
-        self.runner.submit(
-            tasks.count_up, on_result=self.show_result, on_progress=self.show_progress, on_cancelled=self.show_cancelled
-        )
-
-    def run_ten(self) -> None:
-        """Start ten overlapping tasks that each do real socket I/O."""
-        for n in range(1, 11):
-            message, delay = f"hello {n}", 0.1 + 0.02 * n
-            self.runner.submit(
-                tasks.echo_over_loopback, message, delay, on_result=self.show_result, on_cancelled=self.show_cancelled
-            )
-        self.set_status(f"{self.runner.in_flight} task(s) in flight")
-
-    def cancel(self) -> None:
-        count = self.runner.cancel_all()
-        self.set_status(f"Cancelling {count} task(s)" if count else "Nothing to cancel")
-
-    def show_progress(self, fraction: float) -> None:
-        self.progress["value"] = fraction
+        self.name = tkinter.StringVar(root, value="world")
+        ttk.Entry(frame, textvariable=self.name).grid(row=0, column=0, sticky="ew")
+        self.greet_button = ttk.Button(frame, text="Greet")
+        # runner.command(task, *args, on_result=...) is a Tk command; `disable`: greyed out while the task runs.
+        greet = self.runner.command(tasks.greet, self.name, on_result=self.show_result, disable=self.greet_button)
+        self.greet_button.configure(command=greet)
+        self.greet_button.grid(row=0, column=1, padx=(8, 0))
+        self.result = ttk.Label(frame, text="Type a name and click Greet.")
+        self.result.grid(row=1, column=0, columnspan=2, sticky="w", pady=(10, 0))
+        self.error = ttk.Label(frame, text="", foreground="#b00020")
+        self.error.grid(row=2, column=0, columnspan=2, sticky="w", pady=(4, 0))
 
     def show_result(self, value: object) -> None:
-        self.results.insert("end", f"\u2713 {value}")
-        self.results.see("end")
-        self.set_status(f"Done: {value}" + self._in_flight_note())
+        self.result.configure(text=str(value))
+        self.error.configure(text="")
 
-    def show_cancelled(self) -> None:
-        self.results.insert("end", "\u2013 cancelled")
-        self.results.see("end")
-        self.set_status("Cancelled" + self._in_flight_note())
-
-    def show_error(self, error: BaseException) -> None:
-        self.results.insert("end", f"\u2717 {type(error).__name__}: {error}")
-        self.results.see("end")
-        self.set_status(f"Error: {type(error).__name__}: {error}", error=True)
-
-    def show_exception(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
-        """Tk's hook for exceptions in callbacks, and the runner's for task errors nobody handles."""
+    def show_error(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        """Tk's hook for exceptions in callbacks, and the runner's for a task's error that no `on_error` handles."""
         if isinstance(error, KeyboardInterrupt):  # Ctrl-C while a callback ran: close, as when the window is idle
             self.close()
             return
         traceback.print_exception(kind, error, tb)
-        self.show_error(error)
-
-    def set_status(self, text: str, *, error: bool = False) -> None:
-        self.status.configure(text=text, foreground="#b00020" if error else "")
+        self.error.configure(text=f"{kind.__name__}: {error}")
 
     def close(self) -> None:
-        """Window closed: cancel tasks in flight, stop the runner, then destroy the window."""
-        self.root.after_cancel(self._beat_id)
+        """Window closed: cancel the tasks in flight, stop the runner, then destroy the window."""
         self.runner.close()
         self.root.destroy()
         # No reference cycle through the root may outlive the window: the garbage collector
         # could then free Tk on a worker thread, which aborts the process.
         del self.root.report_callback_exception
-
-    def _in_flight_note(self) -> str:
-        count = self.runner.in_flight
-        return f" ({count} still in flight)" if count else ""
-
-    def _heartbeat(self) -> None:
-        now = time.perf_counter()
-        stall_ms = max(0.0, (now - self._last_beat) * 1000 - HEARTBEAT_MS)
-        self._last_beat = now
-        self.worst_stall_ms = max(self.worst_stall_ms, stall_ms)
-        self._stalls = [(t, s) for t, s in self._stalls if now - t < STALL_WINDOW_S]
-        self._stalls.append((now, stall_ms))
-        recent = max(s for _, s in self._stalls)
-        text = f"UI stall: {recent:.0f} ms (worst {self.worst_stall_ms:.0f} ms)"
-        if self.stall_label.cget("text") != text:
-            self.stall_label.configure(text=text)
-        self._beat_id = self.root.after(HEARTBEAT_MS, self._heartbeat)
 
 
 def main(runner_class: Callable[[tkinter.Tk], RunnerBase] = Runner) -> None:

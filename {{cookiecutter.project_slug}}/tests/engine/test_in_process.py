@@ -15,9 +15,12 @@ import time
 {% if live and here | length > 1 %}
 import pytest
 {% endif %}
-from support import worker_pids
+from support import {% if live %}without_slow_callback_notes, {% endif %}worker_pids
 
 from {{ cookiecutter.project_slug }}.engine import RemoteTraceback, WorkerDied, in_process, report_progress
+{% if live %}
+from {{ cookiecutter.project_slug }}.engine._processes import KILL_AFTER
+{% endif %}
 
 # The functions the worker runs: at the top level of this module, which the worker imports to find them.
 
@@ -135,17 +138,20 @@ def test_close_stops_the_idle_workers_before_it_returns(runner, recorder, wait_f
 
 
 {{ live | patterns_mark(here) }}def test_cancel_ends_the_worker_process_at_once_and_a_new_one_serves_the_next_call(runner, recorder, wait_for):
+    """At once: sooner than a worker takes to start here, timed in this test (not the 60 s its work would take)."""
+    submitted = time.monotonic()
     handle = runner.submit(spins_in_process, 60.0, **recorder.callbacks())
     wait_for(lambda: recorder.values("progress"), "the worker to start", timeout=30)
+    started_after = time.monotonic() - submitted
     [pid] = recorder.values("progress")
     assert pid in worker_pids()
     began = time.monotonic()
     handle.cancel()
-    wait_for(lambda: pid not in worker_pids(), "the worker process to be gone", timeout=5)
+    wait_for(lambda: pid not in worker_pids(), "the worker process to be gone", timeout=30)
     gone_after = time.monotonic() - began
     wait_for(lambda: handle.done, "the task to end")
     assert recorder.terminal() == [("cancelled", None)]
-    assert gone_after < 1.0, f"the worker was gone {gone_after:.2f} s after cancel()"
+    assert gone_after < KILL_AFTER + started_after, f"gone in {gone_after:.2f} s, started in {started_after:.2f} s"
     after = runner.submit(square_in_process, 5, **recorder.callbacks())
     wait_for(lambda: after.done, "the next call", timeout=30)
     [(value, new_pid)] = recorder.values("result")
@@ -161,12 +167,12 @@ def test_close_stops_the_idle_workers_before_it_returns(runner, recorder, wait_f
     assert recorder.values("result")[0][0] == 36
 
 
-# A small app: a Crunch of a minute is in flight when the window is closed the window manager's way.
+# The demo's window: a Crunch of a minute is in flight when the window is closed the window manager's way.
 CLOSE_DURING_WORK = textwrap.dedent(
     """
     import multiprocessing, tkinter
-    from {{ cookiecutter.project_slug }} import tasks
-    from {{ cookiecutter.project_slug }}.app import App
+    from {{ cookiecutter.project_slug }} import demo_tasks
+    from {{ cookiecutter.project_slug }}.demo import Demo
     from RUNNER_MODULE import Runner
 
     def close_once_the_worker_runs():
@@ -179,8 +185,8 @@ CLOSE_DURING_WORK = textwrap.dedent(
 
     if __name__ == "__main__":
         root = tkinter.Tk()
-        app = App(root, Runner(root))
-        app.runner.submit(tasks.crunch, 100_000_000, on_progress=app.show_progress)
+        app = Demo(root, Runner(root))
+        app.runner.submit(demo_tasks.crunch, 100_000_000, on_progress=app.show_progress)
         root.after(10, close_once_the_worker_runs)
         app.runner.mainloop()
     """
@@ -196,6 +202,6 @@ CLOSE_DURING_WORK = textwrap.dedent(
         timeout=45,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
+    assert without_slow_callback_notes(done.stderr) == ""
     assert done.stdout.split() == ["1", "0"], "one worker while the work ran, none once the window was closed"
 {% endif %}

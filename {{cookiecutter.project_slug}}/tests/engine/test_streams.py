@@ -6,9 +6,7 @@
 from __future__ import annotations
 
 import asyncio
-{% if live %}
 import threading
-{% endif %}
 import time
 from collections.abc import AsyncIterator
 
@@ -16,6 +14,9 @@ import pytest
 from support import count_to
 
 from {{ cookiecutter.project_slug }}.engine import STREAM_BUFFER, {% if live %}TaskHandle, {% endif %}TaskState
+{% if live %}
+from {{ cookiecutter.project_slug }}.engine._mailbox import BATCH_SECONDS
+{% endif %}
 from {{ cookiecutter.project_slug }}.engine._streams import StreamBuffer
 
 
@@ -60,13 +61,46 @@ def test_an_on_item_that_raises_is_reported_and_the_stream_goes_on(root, runner,
 
 
 def test_on_items_gets_every_item_once_in_order_a_list_per_slice_before_on_result(runner, recorder, wait_for):
+    """Each call gets, as one list, every item waiting for the window: how many that is, the pace of the machine says.
+
+    What does not depend on it: the items yielded before one call returns
+    are all waiting by the next call, so that call's list reaches at least
+    the last of them (the one yielded last may still be on its way to the
+    buffer when the producer has a thread of its own). Where it has, the
+    first call holds the window until the producer has filled the buffer, so
+    that the next list must hold a whole buffer's worth.
+    """
     count = STREAM_BUFFER * 3  # more than a buffer holds: several lists, whatever the pattern
+    yielded = 0
+    producers: list[threading.Thread] = []
     batches: list[list[int]] = []
-    handle = runner.stream(count_to, count, on_items=batches.append, on_result=lambda n: recorder.note("result", n))
+    yielded_by_return: list[int] = []  # after each call: how many items had been yielded by then
+
+    async def source() -> AsyncIterator[int]:
+        nonlocal yielded
+        producers.append(threading.current_thread())
+        for i in range(count):
+            yielded = i + 1
+            yield i
+
+    def on_items(batch: list[int]) -> None:
+        batches.append(batch)
+        if len(batches) == 1 and producers[0] is not threading.current_thread():
+            deadline = time.monotonic() + 10
+            while yielded < STREAM_BUFFER and time.monotonic() < deadline:  # the producer fills the buffer meanwhile
+                time.sleep(0.001)
+        yielded_by_return.append(yielded)
+
+    handle = runner.stream(source, on_items=on_items, on_result=lambda n: recorder.note("result", n))
     wait_for(lambda: handle.done, "the stream to end")
     assert [item for batch in batches for item in batch] == list(range(count))
     assert all(isinstance(batch, list) and batch for batch in batches), "each call gets a non-empty list"
-    assert len(batches) < count // 10, "items come many to a call"
+    in_flight = 0 if producers[0] is threading.main_thread() else 1  # yielded, not yet in the buffer
+    for k in range(1, len(batches)):
+        assert batches[k][-1] >= yielded_by_return[k - 1] - 1 - in_flight, (
+            f"call {k + 1} got {len(batches[k])} items, up to {batches[k][-1]}; "
+            f"{yielded_by_return[k - 1]} had been yielded when call {k} returned"
+        )
     assert recorder.events == [("result", count)]
 
 
@@ -178,6 +212,10 @@ def test_room_returns_at_once_when_the_window_emptied_the_buffer_after_it_filled
 {% if live %}
 
 
+#: Seconds after which a stream that waits for the window to stay live gives up.
+GIVE_UP = 20
+
+
 async def endless(closed: threading.Event) -> AsyncIterator[int]:
     """Counts up until cancelled; sets `closed` when its clean-up has run."""
     i = 0
@@ -191,24 +229,86 @@ async def endless(closed: threading.Event) -> AsyncIterator[int]:
 
 
 {{ live | patterns_mark(here) }}def test_a_hundred_thousand_items_all_arrive_in_order_while_the_window_stays_live(root, runner, wait_for):
-    count = 100_000
+    """A source as fast as Python can yield, for as long as it takes Tk's timer to run ten times during the stream.
+
+    The stream ends by what the window did, not by a count of items a fast
+    machine streams in a few ticks: at least a hundred thousand items, then
+    on until a Tk timer has run ten times between the first item's arrival
+    and the source's end. A window that stopped serving Tk while items
+    stream never gets there: the source gives up after `GIVE_UP` s, and the
+    test fails.
+    """
+    least = 100_000
     received: list[int] = []
-    ticks = 0
+    ticks_while_streaming = 0
+    ticks_by_the_end: list[int] = []
     streaming = True
+    give_up = time.monotonic() + GIVE_UP
+
+    async def source() -> AsyncIterator[int]:
+        i = 0
+        while i < least or (ticks_while_streaming < 10 and time.monotonic() < give_up):
+            yield i
+            i += 1
+        ticks_by_the_end.append(ticks_while_streaming)
 
     def tick() -> None:
-        nonlocal ticks
+        nonlocal ticks_while_streaming
         if streaming:
-            ticks += 1
+            ticks_while_streaming += bool(received)  # counted from the first item's arrival on
             root.after(5, tick)
 
-    handle = runner.stream(count_to, count, on_item=received.append)
+    handle = runner.stream(source, on_item=received.append)
     root.after(5, tick)
-    wait_for(lambda: handle.done, "the stream to end", timeout=120)
+    wait_for(lambda: handle.done, "the stream to end", timeout=2 * GIVE_UP)
     streaming = False
-    assert received == list(range(count)), "every item, once, in order"
+    assert len(received) >= least and received == list(range(len(received))), "every item, once, in order"
     assert handle.stream is not None and handle.stream.peak <= STREAM_BUFFER
-    assert ticks >= 10, f"a 5 ms Tk timer ran only {ticks} times while {count} items streamed"
+    assert ticks_by_the_end[0] >= 10, f"a 5 ms Tk timer ran {ticks_by_the_end[0]} times in {GIVE_UP} s of stream"
+
+
+#: Wall time each item of `test_a_slow_on_item_...` costs the window: a slice holds at most BATCH_SECONDS / it + 1.
+ITEM_COST = 0.0002
+
+
+{{ live | patterns_mark(here) }}def test_a_slow_on_item_hands_the_window_back_to_tk_every_time_slice(root, runner, wait_for):
+    """Items are handed over a time slice (`BATCH_SECONDS`) at a time; between slices Tk runs its timers.
+
+    Each `on_item` takes at least `ITEM_COST` of wall time, so a slice holds
+    at most `BATCH_SECONDS / ITEM_COST + 1` items however fast, slow or
+    loaded the machine is (load only makes each item take longer). A Tk
+    timer re-armed at every turn must then run within a few slices' worth
+    of items. A window that handed a whole buffer over at once would show
+    hundreds of items between two ticks, and one that kept delivering while
+    a threaded producer kept up would show them all.
+    """
+    count = STREAM_BUFFER * 2
+    received: list[int] = []
+    since_tick = 0
+    most_between_ticks = 0
+    handles: list[TaskHandle] = []
+
+    def slow(item: int) -> None:
+        nonlocal since_tick, most_between_ticks
+        end = time.perf_counter() + ITEM_COST
+        while time.perf_counter() < end:
+            pass
+        received.append(item)
+        since_tick += 1
+        most_between_ticks = max(most_between_ticks, since_tick)
+
+    def tick() -> None:
+        nonlocal since_tick
+        since_tick = 0
+        if not handles[0].done:
+            root.after(1, tick)
+
+    handles.append(runner.stream(count_to, count, on_item=slow))
+    root.after(1, tick)
+    wait_for(lambda: handles[0].done, "the stream to end", timeout=60)
+    assert received == list(range(count))
+    per_slice = BATCH_SECONDS / ITEM_COST + 1
+    assert most_between_ticks <= 6 * per_slice, f"{most_between_ticks} items between two ticks of Tk's timer"
 
 
 {{ live | patterns_mark(here) }}def test_cancel_mid_stream_stops_it_and_nothing_arrives_after_on_cancelled(runner, recorder, wait_for):

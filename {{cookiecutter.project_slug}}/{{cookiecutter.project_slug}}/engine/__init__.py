@@ -25,6 +25,7 @@ machinery (`_runners/` holds one module per pattern).
 from ._base import RunnerBase
 from ._command import Command
 from ._handle import TaskHandle, TaskState
+from ._heartbeat import Heartbeat
 from ._in_task import report_progress, to_tk
 from ._processes import RemoteTraceback, WorkerDied, in_process
 from ._runners import RUNNERS, Runner
@@ -34,6 +35,7 @@ __all__ = [
     "RUNNERS",
     "STREAM_BUFFER",
     "Command",
+    "Heartbeat",
     "RemoteTraceback",
     "Runner",
     "RunnerBase",

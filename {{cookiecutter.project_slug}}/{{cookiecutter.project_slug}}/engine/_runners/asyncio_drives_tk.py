@@ -8,7 +8,7 @@ tasks await. The price:
   happens, and every `TK_IDLE_INTERVAL` (20 ms) once the window has been
   quiet for `QUIET_AFTER` seconds: a click or a redraw waits up to that
   long, and an idle app still wakes up 50 times a second (see
-  `python -m <package>.engine.bench`). Shorter intervals mean less delay and
+  `python tools/bench.py`). Shorter intervals mean less delay and
   more idle CPU. Results are not delayed by them: they reach their callbacks
   at the end of the loop turn in which their task ended.
 - While a modal dialog (`messagebox`, `wait_window()`) is open, asyncio
@@ -106,9 +106,11 @@ class Runner(RunnerBase):
             return
         busy = bool(self._in_flight)
         try:
-            while root.tk.dooneevent(_tkinter.DONT_WAIT):
+            # winfo_exists() raises once the window is destroyed, before this service or by an event it handled.
+            # dooneevent() itself goes on working, and would run Tk's idle work on the destroyed application,
+            # which prints "application has been destroyed" errors.
+            while root.winfo_exists() and root.tk.dooneevent(_tkinter.DONT_WAIT):
                 busy = True
-            root.winfo_exists()  # raises once the window is destroyed (dooneevent itself goes on working)
         except tkinter.TclError:
             self._stop_serving()
             return

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tkinter
+import weakref
 
 from .._base import RunnerBase, wind_down
 from .._handle import TaskHandle
@@ -41,6 +42,27 @@ class Runner(RunnerBase):
         super().__init__(root)
         self._loop = asyncio.new_event_loop()
         self._deadline = 0.0  # set by a close() made while a task runs (from a to_tk() dialog)
+        #: The window, when a task run inside a submit() made before mainloop() closed the runner (see mainloop).
+        self._closed_by_a_task: weakref.ref[tkinter.Tk] | None = None
+
+    def mainloop(self) -> None:
+        """As in every pattern; and after a task submitted before it closed the runner, run what is left of the window.
+
+        In the other patterns such a task runs inside `mainloop()`, which goes
+        on until the window is destroyed (as the app's close does at once);
+        here it ran inside `submit()`, before `mainloop()` was called, which
+        must then behave the same rather than refuse a closed runner.
+        """
+        closed_by_a_task, self._closed_by_a_task = self._closed_by_a_task, None
+        root = closed_by_a_task() if closed_by_a_task is not None else None
+        if root is None:
+            try:
+                super().mainloop()
+            finally:
+                self._closed_by_a_task = None  # a close in a task run inside this mainloop() happened inside it
+            return
+        self._check_thread("mainloop")
+        root.mainloop()  # returns at once if the window is destroyed
 
     def _make_inbox(self, root: tkinter.Tk) -> Inbox:
         return TkInbox(root, self._handle)
@@ -67,6 +89,8 @@ class Runner(RunnerBase):
     def _shutdown(self, deadline: float) -> None:
         if self._loop.is_running():  # close() from a nested Tk loop inside the running task: _launch winds down
             self._deadline = deadline
+            if self._root is not None:
+                self._closed_by_a_task = weakref.ref(self._root)
             return
         self._loop.run_until_complete(wind_down(deadline))
         self._loop.close()

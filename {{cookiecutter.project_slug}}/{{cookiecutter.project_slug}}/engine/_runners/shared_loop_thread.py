@@ -9,7 +9,7 @@ blocking calls in `await asyncio.to_thread(...)`).
 How: `Runner()` starts a daemon thread that runs `loop.run_forever()`. A
 submitted coroutine is handed over the way `asyncio.run_coroutine_threadsafe`
 does it (`call_soon_threadsafe`, then `create_task` on the loop thread), with
-two savings measured by `bench.py`: no `concurrent.futures.Future` per task
+two savings measured by `tools/bench.py`: no `concurrent.futures.Future` per task
 (outcomes come back through the mailbox instead), and one
 wake-up of the loop thread per burst rather than per task (_starter.py), so the Tk thread
 submits a thousand tasks in about 2 ms instead of about 25 ms. `close()`

@@ -1,10 +1,10 @@
 """How the window feels while async work runs through this project's runner, in figures.
 
-    python -m {{ cookiecutter.project_slug }}.engine.bench            # the full set, about a minute
-    python -m {{ cookiecutter.project_slug }}.engine.bench --quick    # smaller workloads, a few seconds
-    python -m {{ cookiecutter.project_slug }}.engine.bench --task {{ cookiecutter.project_slug }}.tasks:count_up
+    python tools/bench.py            # the full set, about a minute
+    python tools/bench.py --quick    # smaller workloads, a few seconds
+    python tools/bench.py --task {{ cookiecutter.project_slug }}.demo_tasks:count_up
 {% if cookiecutter.include_all_patterns %}
-    python -m {{ cookiecutter.project_slug }}.engine.bench --pattern tk-drives-asyncio   # another pattern than the app's
+    python tools/bench.py --pattern tk-drives-asyncio   # another pattern than the app's
 {% endif %}
 
 It opens a real Tk root, pushes fixed workloads through the runner, and
@@ -18,7 +18,9 @@ table is CPU work: the heartbeat while pure-Python work runs through
 `--task` times your own coroutine function (called with no arguments) in
 place of the long task. `--json` prints the figures as JSON, for tools that
 compare patterns (the template's bench/compare_patterns.py measures all five
-side by side, each in a fresh interpreter).
+side by side, each in a fresh interpreter). A tool of the project's, not of
+the app: it lives outside the package, so no build of the app carries it, and
+uses the engine only through `{{ cookiecutter.project_slug }}.engine`'s public names.
 """
 
 from __future__ import annotations
@@ -39,14 +41,20 @@ import time
 import tkinter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from tkinter import messagebox, ttk
 from typing import Any
+
+# Run as a script (`python tools/bench.py`), from wherever: the project's root first on the path, so that the
+# package, and a `--task` module beside it, import from the working tree as they do in the tests.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from {{ cookiecutter.project_slug }}.engine import (
 {% if cookiecutter.include_all_patterns %}
     RUNNERS,
 {% endif %}
     STREAM_BUFFER,
+    Heartbeat,
     Runner,
     RunnerBase,
     TaskHandle,
@@ -58,6 +66,7 @@ from {{ cookiecutter.project_slug }}.engine import (
 if sys.platform != "win32":
     import resource
 
+#: The heartbeat of every workload re-arms itself this often: a finer meter than the demo's 20 ms.
 HEARTBEAT_MS = 5
 #: How long the burst's heartbeat is recorded before the submit and after the last result.
 SERIES_MARGIN_S = 0.1
@@ -97,48 +106,6 @@ def spread(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
     return {"p50": statistics.median(ordered) * 1000, "p99": p99 * 1000, "max": ordered[-1] * 1000}
-
-
-class Heartbeat:
-    """A 5 ms `after()` timer on the Tk loop; the gaps between its runs show how long Tk was kept waiting."""
-
-    def __init__(self, root: tkinter.Misc) -> None:
-        self.root = root
-        self.beats: list[float] = [time.perf_counter()]  # when it started, then when each run came
-        self._after_id = root.after(HEARTBEAT_MS, self._beat)
-
-    def _beat(self) -> None:
-        self.beats.append(time.perf_counter())
-        self._after_id = self.root.after(HEARTBEAT_MS, self._beat)
-
-    def stop(self) -> dict[str, float]:
-        """Stop beating; the spread of all the gaps, the one still open at the end included."""
-        self.root.after_cancel(self._after_id)
-        return spread(between([*self.beats, time.perf_counter()]))
-
-    def gaps_during(self, since: float, until: float, *, cut: bool = False) -> list[float]:
-        """The gaps between runs that overlap the moments `since` to `until`, in seconds.
-
-        Whole gaps, as the window lived them; with `cut`, the first one counts
-        from `since` only. Call it once the heartbeat has run past `until`.
-        """
-        earlier = [beat for beat in self.beats if beat <= since]
-        start = since if cut or not earlier else earlier[-1]
-        later = [beat for beat in self.beats if beat > since]
-        ending = next((index for index, beat in enumerate(later) if beat >= until), len(later) - 1)
-        return between([start, *later[: ending + 1]])
-
-    def series(self, origin: float) -> dict[str, list[float]]:
-        """Every run as (seconds since `origin`, the gap that ended there in ms), for a chart over time."""
-        return {
-            "t_s": [beat - origin for beat in self.beats[1:]],
-            "gap_ms": [gap * 1000 for gap in between(self.beats)],
-        }
-
-
-def between(moments: list[float]) -> list[float]:
-    """The time from each moment to the next."""
-    return [later - earlier for earlier, later in itertools.pairwise(moments)]
 
 
 class Bench:
@@ -201,7 +168,7 @@ class Bench:
 
         The workload is started from a Tk callback, as a click starts it in the app.
         """
-        heartbeat = Heartbeat(self.root)
+        heartbeat = Heartbeat(self.root, HEARTBEAT_MS)
         started = False
 
         def click() -> None:
@@ -211,7 +178,7 @@ class Bench:
 
         self.root.after(0, click)
         self.pump(runner, lambda: started and runner.in_flight == 0)
-        return heartbeat.stop()
+        return spread(heartbeat.stop())
 
     def long(self, runner: RunnerBase) -> None:
         seconds = self.sizes.long_task_seconds
@@ -286,7 +253,7 @@ class Bench:
                     runner.submit(nothing, on_result=arrived)
             returned = time.perf_counter()
 
-        heartbeat = Heartbeat(self.root)
+        heartbeat = Heartbeat(self.root, HEARTBEAT_MS)
         self.root.after(round(SERIES_MARGIN_S * 1000), submit_all)
         self.pump(runner, lambda: done >= count)
         margin_ends = time.perf_counter() + SERIES_MARGIN_S
@@ -315,14 +282,18 @@ class Bench:
             received += 1
 
         handles: list[TaskHandle] = []
-        heartbeat = Heartbeat(self.root)
+        heartbeat = Heartbeat(self.root, HEARTBEAT_MS)
         began = time.perf_counter()
         self.root.after(0, lambda: handles.append(runner.stream(numbers, on_item=on_item, on_result=finished.append)))
         self.pump(runner, lambda: bool(finished))
         took = time.perf_counter() - began
         if received != count or finished != [count] or handles[0].stream is None:
             raise RuntimeError(f"the stream lost items: {received} of {count} arrived")
-        return {"items_per_s": count / took, "heartbeat": heartbeat.stop(), "buffer_peak": handles[0].stream.peak}
+        return {
+            "items_per_s": count / took,
+            "heartbeat": spread(heartbeat.stop()),
+            "buffer_peak": handles[0].stream.peak,
+        }
 
     def stream_into_text(self, runner: RunnerBase, count: int, batched: bool) -> dict[str, Any]:
         """Lines from an async generator into a real `Text`, as an app shows a log: lines per second, the heartbeat.
@@ -354,7 +325,7 @@ class Bench:
             else:
                 runner.stream(lines, on_item=on_item, on_result=finished.append)
 
-        heartbeat = Heartbeat(self.root)
+        heartbeat = Heartbeat(self.root, HEARTBEAT_MS)
         began = time.perf_counter()
         self.root.after(0, start)
         self.pump(runner, lambda: bool(finished))
@@ -363,7 +334,7 @@ class Bench:
         text.destroy()
         if finished != [count] or shown != count:
             raise RuntimeError(f"the Text got {shown} of {count} lines")
-        return {"lines_per_s": count / took, "heartbeat": heartbeat.stop()}
+        return {"lines_per_s": count / took, "heartbeat": spread(heartbeat.stop())}
 
     def calls_onto_tk(self, runner: RunnerBase, samples: int) -> dict[str, float]:
         """`await to_tk(fn)` from a task: the round trip to the Tk thread and back."""
@@ -741,7 +712,7 @@ def print_table(columns: dict[str, list[tuple[str, str]]], machine_line: str) ->
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog=f"python -m {__package__}.bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python tools/bench.py", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller workloads: a few seconds in all")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--task", metavar="MODULE:FUNCTION", help="time this coroutine function, not the long task")

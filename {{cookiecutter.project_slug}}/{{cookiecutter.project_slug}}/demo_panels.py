@@ -1,7 +1,7 @@
-"""Two parts of the window that each show one thing the engine does: a stream, and a search that restarts.
+"""Two parts of the demo's window that each show one thing the engine does: a stream, and a search that restarts.
 
 Each panel builds its widgets in a frame of its own (`panel.frame`, which
-app.py places) and wires them to the runner. Copy one as the start of a panel
+demo.py places) and wires them to the runner. Copy one as the start of a panel
 of your own, and keep its shape: a plain class that holds its widgets, not a
 Frame subclass. A Frame subclass that keeps its own child widgets as
 attributes makes a reference cycle (each child's `master` leads back to it),
@@ -14,7 +14,7 @@ from __future__ import annotations
 import tkinter
 from tkinter import ttk
 
-from {{ cookiecutter.project_slug }} import tasks
+from {{ cookiecutter.project_slug }} import demo_tasks
 from {{ cookiecutter.project_slug }}.engine import RunnerBase, TaskHandle
 
 #: The stream panel keeps this many lines at most; older ones scroll away for good.
@@ -45,7 +45,7 @@ class StreamPanel:
         self.lines = 0
         self.status.configure(text="streaming\u2026")
         self.handle = self.runner.stream(
-            tasks.stream_lines,
+            demo_tasks.stream_lines,
             on_items=self.add_lines,
             on_result=self.finished,
             on_error=self.failed,
@@ -103,7 +103,7 @@ class SearchPanel:
     def search(self) -> None:
         self.answer.configure(text="searching\u2026")
         self.runner.submit(
-            tasks.search, self.query.get(), on_result=self.show, on_error=self.show, group="search", exclusive=True
+            demo_tasks.search, self.query.get(), on_result=self.show, on_error=self.show, group="search", exclusive=True
         )
 
     def show(self, answer: object) -> None:
