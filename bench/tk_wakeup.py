@@ -11,24 +11,30 @@ thread. The routes measured:
   (Unix only: tkinter has no `createfilehandler` on Windows);
 - `tcl-socket`: a loopback TCP connection opened by Tcl itself as a channel
   (`socket 127.0.0.1 PORT`) and watched with `chan event readable`, a byte
-  sent on the Python end (every OS: the engine's `TkWakeup`);
+  sent on the Python end (every OS; the engine's `TkWakeup` on Linux and
+  macOS);
+- `named-pipe`: a named pipe made by Python and opened by Tcl as a channel,
+  watched the same way, a byte written with `WriteFile` (Windows only; the
+  engine's `TkWakeup` there);
 - `poll`: what Windows had before, a Tk timer every 10 ms that looks for work;
 - `thread-event`: no Tk at all, one Python thread waking another through a
   `threading.Event`: the floor that any cross-thread wake-up pays on this
   machine (under Wine, every such hop goes through the wineserver process).
 
 Latency is from the worker's send to the callback on the Tk thread, one
-wake-up at a time (p50 and p95). Idle cost is the process's CPU time over
+wake-up at a time (p50, p95, p99). Idle cost is the process's CPU time over
 `--idle` seconds of `mainloop()` with the route set up and nothing sent,
 beside a plain `mainloop()`; on Linux also the Tk thread's wake-ups (its
-context switches) over that time. Runs under Wine's Windows Python as well.
+context switches) over that time. Runs under Wine's Windows Python as well;
+there `--marks FILE` notes when each idle phase begins and ends, so that
+bench/wine_wakeups.py, on the Linux side, counts the process's wake-ups.
 It needs a display: on a machine without a screen, run it under `xvfb-run -a`.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import os
 import statistics
 import sys
@@ -37,24 +43,31 @@ import time
 import tkinter
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
-ENGINE_MODULE = (
+ENGINE = (
     Path(__file__).resolve().parent.parent
     / "{{cookiecutter.project_slug}}"
     / "{{cookiecutter.project_slug}}"
     / "engine"
-    / "_tk_wakeup.py"
 )
 
 
-def load_tk_wakeup(path: Path) -> type:
-    """The engine's `TkWakeup`, loaded from its file (it imports nothing of the package)."""
+def engine_module(name: str) -> ModuleType:
+    """One of the engine's private modules, imported from the template's folder without the package's __init__."""
     sys.dont_write_bytecode = True  # no __pycache__ inside the template's project folder
-    spec = importlib.util.spec_from_file_location("_tk_wakeup", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.TkWakeup  # type: ignore[no-any-return]
+    if "_engine" not in sys.modules:
+        package = ModuleType("_engine")
+        package.__path__ = [str(ENGINE)]
+        sys.modules["_engine"] = package
+    return importlib.import_module(f"_engine.{name}")
+
+
+def tcl_wakeup(stream_module: str) -> Callable[[tkinter.Tk, Callable[[], None]], object]:
+    """The engine's `TkWakeup` on the byte stream of `stream_module` (`_loopback_socket` or `_named_pipe`)."""
+    tk_wakeup = engine_module("_tk_wakeup")
+    stream = engine_module(stream_module).open_for_tcl
+    return lambda root, callback: tk_wakeup.TkWakeup(root, callback, stream)
 
 
 class PipeWakeup:
@@ -166,15 +179,38 @@ def thread_event_latency(wakes: int) -> list[float]:
     return gaps
 
 
-def idle(root: tkinter.Tk, make: Callable[[tkinter.Tk, Callable[[], None]], object] | None, seconds: float) -> str:
+def percentiles(gaps: list[float]) -> str:
+    """p50, p95 and p99 of `gaps` (seconds), in milliseconds."""
+    ordered = sorted(gaps)
+    p50 = statistics.median(ordered) * 1000
+    p95, p99 = (ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000 for q in (0.95, 0.99))
+    return f"{p50:8.3f} {p95:8.3f} {p99:8.3f}"
+
+
+def idle(
+    root: tkinter.Tk,
+    name: str,
+    make: Callable[[tkinter.Tk, Callable[[], None]], object] | None,
+    seconds: float,
+    marks: Path | None,
+) -> str:
     """CPU time (and, on Linux, the Tk thread's wake-ups) over `seconds` of an idle mainloop()."""
     route = make(root, lambda: None) if make is not None else None
+    root.update()  # the route's set-up events are handled before the count starts
+    if marks is not None:  # a watcher on the Linux side notes the moment (bench/wine_wakeups.py)
+        with marks.open("a") as file:
+            print(f"begin {name}", file=file)
+        time.sleep(0.3)
     root.after(int(seconds * 1000), root.quit)
     switches = thread_switches()
     cpu = time.process_time()
     root.mainloop()
     cpu = time.process_time() - cpu
     after = thread_switches()
+    if marks is not None:
+        with marks.open("a") as file:
+            print(f"end {name}", file=file)
+        time.sleep(0.3)
     if route is not None:
         route.close()  # type: ignore[attr-defined]
     woke = f", {after - switches} wake-ups" if switches is not None and after is not None else ""
@@ -185,24 +221,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wakes", type=int, default=500)
     parser.add_argument("--idle", type=float, default=3.0)
+    parser.add_argument("--marks", type=Path, help="append 'begin NAME' / 'end NAME' around each idle phase")
     args = parser.parse_args()
-    tk_wakeup = load_tk_wakeup(ENGINE_MODULE)
     root = tkinter.Tk()
-    routes: dict[str, Callable[[tkinter.Tk, Callable[[], None]], object]] = {"tcl-socket": tk_wakeup}
+    routes: dict[str, Callable[[tkinter.Tk, Callable[[], None]], object]] = {}
     if hasattr(root.tk, "createfilehandler"):
-        routes = {"pipe": PipeWakeup, **routes}
+        routes["pipe"] = PipeWakeup
+    routes["tcl-socket"] = tcl_wakeup("_loopback_socket")
+    if sys.platform == "win32":
+        routes["named-pipe"] = tcl_wakeup("_named_pipe")
     routes["poll"] = PollWakeup
     print(f"{sys.platform}, Python {sys.version.split()[0]}, Tk {root.tk.call('info', 'patchlevel')}")
-    print(f"{'route':<12} {'p50 ms':>8} {'p95 ms':>8}   idle")
-    print(f"{'(none)':<12} {'':>8} {'':>8}   {idle(root, None, args.idle)}")
+    print(f"{'route':<12} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}   idle")
+    print(f"{'(none)':<12} {'':>8} {'':>8} {'':>8}   {idle(root, '(none)', None, args.idle, args.marks)}")
     for name, make in routes.items():
-        gaps = sorted(latency(root, make, args.wakes))
-        p50 = statistics.median(gaps) * 1000
-        p95 = gaps[int(len(gaps) * 0.95)] * 1000
-        print(f"{name:<12} {p50:8.3f} {p95:8.3f}   {idle(root, make, args.idle)}")
-    gaps = sorted(thread_event_latency(args.wakes))
-    p50, p95 = statistics.median(gaps) * 1000, gaps[int(len(gaps) * 0.95)] * 1000
-    print(f"{'thread-event':<12} {p50:8.3f} {p95:8.3f}   (no Tk: the floor of a wake-up from another thread)")
+        figures = percentiles(latency(root, make, args.wakes))
+        print(f"{name:<12} {figures}   {idle(root, name, make, args.idle, args.marks)}", flush=True)
+    figures = percentiles(thread_event_latency(args.wakes))
+    print(f"{'thread-event':<12} {figures}   (no Tk: the floor of a wake-up from another thread)")
     root.destroy()
 
 

@@ -72,8 +72,13 @@ def runner_of(pattern: str) -> str:
 STARTER = f"{SLUG}/engine/_starter.py"
 USE_THE_STARTER = ("shared-loop-thread", "asyncio-drives-tk", "tk-drives-asyncio")
 # Wakes the Tk thread where Tk's event loop owns it: every pattern but the one where asyncio's loop owns it.
-# (with the Tcl channel it wakes it through).
-TK_INBOX = {f"{SLUG}/engine/_tk_inbox.py", f"{SLUG}/engine/_tk_wakeup.py"}
+# (with the Tcl channel it wakes it through, and that channel's byte stream: a loopback socket, or on Windows a named pipe).
+TK_INBOX = {
+    f"{SLUG}/engine/_tk_inbox.py",
+    f"{SLUG}/engine/_tk_wakeup.py",
+    f"{SLUG}/engine/_loopback_socket.py",
+    f"{SLUG}/engine/_named_pipe.py",
+}
 USE_THE_TK_INBOX = ("shared-loop-thread", "thread-per-task", "blocking", "tk-drives-asyncio")
 # The helper thread that waits for a stepped loop's I/O where Tk cannot watch it (Windows): tk-drives-asyncio's.
 IO_WATCHER = f"{SLUG}/engine/_io_watcher.py"

@@ -4,49 +4,72 @@ A worker thread may not call Tk, yet it has to make the Tk thread, asleep in
 Tk's event loop, run a callback. `TkWakeup` gives it a way that Tk's own
 notifier watches, so the Tk thread sleeps until the moment a byte arrives:
 
-at start the Tk thread opens a loopback TCP connection as a Tcl channel
-(`socket 127.0.0.1 PORT`, evaluated by Tcl, against a listener made here with
-Python's socket module), and `chan event $channel readable` calls the
-callback. `wake()`, from any thread, sends one byte on the Python end of the
-connection: a plain socket call, no Tcl. Tcl's notifier watches its own
-sockets on every platform (on Windows too, where tkinter has no
-`createfilehandler`), so this is the one route on every OS, and the Linux
-runs test the very code that Windows runs. It costs as little as a pipe
-watched with `createfilehandler` (the template's bench/tk_wakeup.py measures
-both; in the README): a small fraction of a millisecond per wake-up, and
-nothing at all while idle.
+at start the Tk thread makes a byte stream whose reading end Tcl itself
+opens as a channel, and `chan event $channel readable` calls the callback.
+`wake()`, from any thread, writes one byte to the other end: a plain OS
+call, no Tcl. Tcl's notifier watches its own channels on every platform (on
+Windows too, where tkinter has no `createfilehandler`), so nothing polls,
+and a wake-up costs nothing at all while idle.
+
+The stream is the fastest one Tcl watches on each OS (the template's
+bench/tk_wakeup.py measures them side by side; figures in the README): a
+loopback TCP connection on Linux and macOS (_loopback_socket.py: 0.07 ms,
+as fast as a pipe watched with `createfilehandler`), a named pipe on
+Windows (_named_pipe.py: 0.3-0.8 ms under Wine, where a Tcl socket takes
+1.3-3.1 ms). Everything else here, what Tcl does with the channel, is the
+same code on every OS.
 """
 
 from __future__ import annotations
 
 import _tkinter
-import contextlib
 import itertools
-import socket
+import sys
 import tkinter
 from collections.abc import Callable
+from typing import Protocol
 
-#: Names for the Tcl commands and channels of each wake-up: several roots and runners may share one process.
+if sys.platform == "win32":
+    from ._named_pipe import open_for_tcl
+else:
+    from ._loopback_socket import open_for_tcl
+
+#: Names for the Tcl commands of each wake-up: several roots and runners may share one process.
 _serial = itertools.count()
 
 
+class _Writer(Protocol):
+    """Python's end of the stream."""
+
+    def send(self) -> None:
+        """Any thread: write one byte, without blocking (a full stream has wake-ups pending already)."""
+
+    def close(self) -> None:
+        """Tk thread: close this end (before Tcl closes its own)."""
+
+
+#: Makes the stream: Python's end, and the name of the channel Tcl opened on the other end.
+OpenStream = Callable[[_tkinter.TkappType], tuple[_Writer, str]]
+
+
 class TkWakeup:
-    """A loopback connection: Tcl watches one end on the Tk thread, any thread writes a byte to the other.
+    """A byte stream: Tcl watches one end on the Tk thread, any thread writes a byte to the other.
 
     Made and closed on the Tk thread. `wake()` may be called from any thread,
     as long as the caller makes sure it does not run once `close()` has begun
-    (the mailbox's lock does that).
+    (the mailbox's lock does that). `stream` is this OS's own; the benchmark
+    and the tests hand others in.
     """
 
-    def __init__(self, root: tkinter.Misc, callback: Callable[[], None]) -> None:
+    def __init__(self, root: tkinter.Misc, callback: Callable[[], None], stream: OpenStream = open_for_tcl) -> None:
         self._tk: _tkinter.TkappType | None = root.tk
         self._callback: Callable[[], None] | None = callback
         self._command = f"tk_wakeup_{next(_serial)}"
         root.tk.createcommand(self._command, self._on_readable)
         self._channel = ""
-        self._sender: socket.socket | None = None
+        self._writer: _Writer | None = None
         try:
-            self._sender, self._channel = _connect(root.tk)
+            self._writer, self._channel = stream(root.tk)
             root.tk.call("chan", "configure", self._channel, "-blocking", 0, "-translation", "binary")
             root.tk.call("chan", "event", self._channel, "readable", self._command)
         except BaseException:
@@ -55,12 +78,11 @@ class TkWakeup:
 
     def wake(self) -> None:
         """Any thread: have the callback run on the Tk thread soon. Several wakes may come as one callback."""
-        assert self._sender is not None, "wake() after close()"
-        with contextlib.suppress(BlockingIOError):  # the buffer is full: the Tk thread has wake-ups to read already
-            self._sender.send(b"!")
+        assert self._writer is not None, "wake() after close()"
+        self._writer.send()
 
     def close(self) -> None:
-        """Tk thread: stop watching, close both ends, and let go of Tk. Idempotent.
+        """Tk thread: stop watching, close both ends (Python's first), and let go of Tk. Idempotent.
 
         Nothing of Tk is kept once closed: a Tk interpreter that the garbage
         collector frees later, on whatever thread it runs, aborts the process.
@@ -70,11 +92,12 @@ class TkWakeup:
             return
         if self._channel:
             interp.call("chan", "event", self._channel, "readable", "")
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        if self._channel:
             interp.call("close", self._channel)
             self._channel = ""
-        if self._sender is not None:
-            self._sender.close()
-            self._sender = None
         interp.deletecommand(self._command)
         self._tk = None
         self._callback = None
@@ -85,30 +108,3 @@ class TkWakeup:
             return
         self._tk.call("read", self._channel)
         self._callback()
-
-
-def _connect(interp: _tkinter.TkappType) -> tuple[socket.socket, str]:
-    """Open the connection: a listener on 127.0.0.1, Tcl connects to it, the listener takes that one peer.
-
-    The listener is closed at once. The accepted peer must be the very socket
-    Tcl opened (its port is checked), so that no other local process can
-    take Tcl's place in the moment the listener is open.
-    """
-    call = interp.call
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        port = listener.getsockname()[1]
-        channel = str(call("socket", "127.0.0.1", port))
-        try:
-            tcl_port = int(str(call("chan", "configure", channel, "-sockname")).split()[-1])
-            listener.settimeout(5.0)
-            while True:
-                sender, (_host, peer_port) = listener.accept()
-                if peer_port == tcl_port:
-                    break
-                sender.close()  # someone else connected first: not ours
-        except BaseException:
-            call("close", channel)
-            raise
-    sender.setblocking(False)
-    sender.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # each byte now, not after the last one's ACK
-    return sender, channel
