@@ -72,7 +72,7 @@ def runner_of(pattern: str) -> str:
 STARTER = f"{SLUG}/engine/_starter.py"
 USE_THE_STARTER = ("shared-loop-thread", "asyncio-drives-tk", "tk-drives-asyncio")
 # Wakes the Tk thread where Tk's event loop owns it: every pattern but the one where asyncio's loop owns it.
-# (with the Tcl channel it wakes it through, and that channel's byte stream: a loopback socket, or on Windows a named pipe).
+# With the Tcl channel it wakes it through, and that channel's byte stream (a loopback socket; Windows: a named pipe).
 TK_INBOX = {
     f"{SLUG}/engine/_tk_inbox.py",
     f"{SLUG}/engine/_tk_wakeup.py",
