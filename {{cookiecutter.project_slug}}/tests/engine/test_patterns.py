@@ -12,11 +12,16 @@ import asyncio
 {% if "asyncio-drives-tk" in here %}
 import importlib
 {% endif %}
-{% if "tk-drives-asyncio" in here %}
+{% if quiet %}
 import socket
+{% endif %}
+{% if "tk-drives-asyncio" in here %}
 import statistics
 {% endif %}
-{% if single %}
+{% if quiet %}
+import sys
+{% endif %}
+{% if single or quiet %}
 import threading
 {% endif %}
 {% if "asyncio-drives-tk" in here or on_the_side %}
@@ -34,6 +39,10 @@ from typing import Any
 {% endif %}
 import pytest
 from support import {% if single or on_the_side %}Ticker, {% endif %}add{% if "tk-drives-asyncio" in here %}, plain_loop_sleep_seconds, timed_sleeps{% endif +%}
+{% if quiet %}
+
+from {{ cookiecutter.project_slug }}.engine._tk_wakeup import TkWakeup, open_for_tcl
+{% endif %}
 {% if single %}
 
 
@@ -462,6 +471,82 @@ def test_short_timers_fire_on_time_where_a_helper_thread_watches_io(root, runner
     wait_for(lambda: handle.done, "the task to end")
     root.update()
     assert root.tk.call("after", "info") == "", "a timer is still armed with no task in flight"
+
+
+def stranger_at(address: int | str) -> object:
+    """Another local process's try at the way back's byte stream: it connects before Tcl does."""
+    if sys.platform == "win32":  # the named pipe's name
+        import _winapi
+
+        return _winapi.CreateFile(address, _winapi.GENERIC_READ, 0, _winapi.NULL, _winapi.OPEN_EXISTING, 0, 0)
+    return socket.create_connection(("127.0.0.1", address), timeout=10)  # the listener's port
+
+
+def what_the_stranger_reads(stranger: object) -> bytes:
+    """The first byte that reaches the stranger, or b"" if its stream was closed: then it was turned away."""
+    if sys.platform == "win32":
+        import _winapi
+
+        try:
+            return _winapi.ReadFile(stranger, 1)[0]
+        except BrokenPipeError:
+            return b""
+        finally:
+            _winapi.CloseHandle(stranger)
+    with stranger:
+        return stranger.recv(1)
+
+
+def test_a_stranger_who_reaches_the_wake_up_stream_before_tcl_is_turned_away(root, wait_for):
+    """The way back's byte stream (a loopback socket; on Windows a named pipe) is this window's Tcl's alone.
+
+    Another local process that connects to it first, in the moment before Tcl
+    does, gets no wake-up: its stream is closed, and Tcl's gets the bytes.
+    """
+    strangers = []
+
+    def stream(interp):
+        return open_for_tcl(interp, lambda address: strangers.append(stranger_at(address)) if not strangers else None)
+
+    woken = []
+    wakeup = TkWakeup(root, lambda: woken.append(True), stream)
+    try:
+        worker = threading.Thread(target=wakeup.wake)
+        worker.start()
+        worker.join()
+        wait_for(lambda: woken, "the wake-up's callback")
+    finally:
+        wakeup.close()
+    assert len(strangers) == 1
+    assert what_the_stranger_reads(strangers[0]) == b""
+
+
+def test_a_wake_up_never_blocks_its_thread_however_many_tk_has_not_read(root, wait_for):
+    """A worker's `wake()` returns at once even when the Tk thread reads nothing: a full stream has wake-ups pending.
+
+    Ten thousand wake-ups fill a Windows pipe's buffer (4096 bytes); then
+    the callback comes, and a wake-up after that comes too.
+    """
+    woken = []
+    wakeup = TkWakeup(root, lambda: woken.append(True))
+    try:
+
+        def flood() -> None:
+            for _ in range(10_000):
+                wakeup.wake()
+
+        worker = threading.Thread(target=flood)
+        worker.start()
+        worker.join(timeout=45)  # under the test's time limit: a blocked wake() fails here, not at the limit
+        assert not worker.is_alive(), "wake() blocked while the Tk thread read nothing"
+        wait_for(lambda: woken, "the callback for the ten thousand")
+        woken.clear()
+        root.update()  # what is left of the flood is read
+        woken.clear()
+        wakeup.wake()
+        wait_for(lambda: woken, "the callback for one more")
+    finally:
+        wakeup.close()
 {% endif %}
 
 
