@@ -82,8 +82,17 @@ def runner_of(pattern: str) -> str:
 STARTER = f"{SLUG}/engine/_starter.py"
 USE_THE_STARTER = ("shared-loop-thread", "asyncio-drives-tk", "tk-drives-asyncio")
 # Wakes the Tk thread where Tk's event loop owns it: every pattern but the one where asyncio's loop owns it.
-TK_INBOX = f"{SLUG}/engine/_tk_inbox.py"
+# With the Tcl channel it wakes it through, and that channel's byte stream (a loopback socket; Windows: a named pipe).
+TK_INBOX = {
+    f"{SLUG}/engine/_tk_inbox.py",
+    f"{SLUG}/engine/_tk_wakeup.py",
+    f"{SLUG}/engine/_loopback_socket.py",
+    f"{SLUG}/engine/_named_pipe.py",
+}
 USE_THE_TK_INBOX = ("shared-loop-thread", "thread-per-task", "blocking", "tk-drives-asyncio")
+# The helper thread that waits for a stepped loop's I/O where Tk cannot watch it (Windows): tk-drives-asyncio's.
+IO_WATCHER = f"{SLUG}/engine/_io_watcher.py"
+USE_THE_IO_WATCHER = ("tk-drives-asyncio",)
 ALL_RUNNERS = {runner_of(pattern) for pattern in PATTERNS}
 WORKFLOW = ".github/workflows/ci.yml"
 # The workflow comes with the Dependabot config that keeps its pinned actions current.
@@ -122,8 +131,10 @@ def run(project: Path, *command: str) -> subprocess.CompletedProcess[str]:
 def test_a_single_pattern_bake_holds_the_user_code_one_engine_and_its_runner(baked, pattern, workflow):
     project = baked(async_pattern=pattern, include_github_actions=workflow)
     starter = {STARTER} if pattern in USE_THE_STARTER else set()
-    tk_inbox = {TK_INBOX} if pattern in USE_THE_TK_INBOX else set()
-    expected = COMMON_FILES | {runner_of(pattern)} | starter | tk_inbox | (WORKFLOW_FILES if workflow else set())
+    tk_inbox = TK_INBOX if pattern in USE_THE_TK_INBOX else set()
+    io_watcher = {IO_WATCHER} if pattern in USE_THE_IO_WATCHER else set()
+    workflow_files = WORKFLOW_FILES if workflow else set()
+    expected = COMMON_FILES | {runner_of(pattern)} | starter | tk_inbox | io_watcher | workflow_files
     assert set(files(project)) == expected
 
 
@@ -200,7 +211,7 @@ def test_pre_commit_runs_mypy_on_the_whole_package(baked):
 @pytest.mark.parametrize("chosen", [PATTERNS[0], PATTERNS[-1]])
 def test_an_all_patterns_bake_holds_every_runner(baked, chosen):
     project = baked(**EVERY[f"all-patterns-{chosen}"])
-    assert set(files(project)) == COMMON_FILES | ALL_RUNNERS | {STARTER, TK_INBOX}
+    assert set(files(project)) == COMMON_FILES | ALL_RUNNERS | {STARTER, IO_WATCHER} | TK_INBOX
 
 
 @pytest.mark.parametrize("chosen", [PATTERNS[0], PATTERNS[-1]])
