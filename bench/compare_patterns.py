@@ -16,7 +16,7 @@ baked project's), and a naive thread-per-task, each driven through the same
 workloads by the same `Bench`, each in a fresh interpreter too; a peer that is
 not installed is left out with one line saying so. It needs a display: on a
 machine without a screen, run it under `xvfb-run -a`. The output is a
-Markdown table, ready for the README; `--chart PATH` also draws, from the
+Markdown table, ready for docs/measurements.md; `--chart PATH` also draws, from the
 same run, the heartbeat's gaps over time during the smaller burst (matplotlib).
 """
 

@@ -36,11 +36,12 @@ def pattern_name(pattern: str) -> re.Pattern[str]:
     """How `pattern` is named in code or prose: `thread-per-task`, `thread_per_task`, `Thread per task`.
 
     `blocking` is also an English word: "a blocking call" (which every
-    pattern's README warns about) and "non-blocking" are not the pattern.
+    pattern's README warns about), "non-blocking" and Tcl's channel option
+    `-blocking` (the engine's wake-up sets it) are not the pattern.
     """
     if "-" in pattern:
         return re.compile(r"[-_ ]?".join(map(re.escape, pattern.split("-"))), re.IGNORECASE)
-    return re.compile(rf"(?<!non-)\b{re.escape(pattern)}\b(?! calls?\b)", re.IGNORECASE)
+    return re.compile(rf"(?<!non-)(?<![\w\x22]-)\b{re.escape(pattern)}\b(?! calls?\b)", re.IGNORECASE)
 
 
 def mentions_of_other_patterns(project: Path, pattern: str) -> list[str]:

@@ -78,7 +78,7 @@ def slow_square(x: int, seconds: float, started: str | None) -> int:
 
 
 async def square_on_dask(address: str, x: int, seconds: float = 0.0, started: str | None = None) -> int:
-    """The generated README's example, which also reports the future's key and the client's id."""
+    """The example of a baked project's docs/dask.md, which also reports the future's key and the client's id."""
     try:
         async with Client(address, asynchronous=True) as client:
             future = client.submit(slow_square, x, seconds, started, pure=False)

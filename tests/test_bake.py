@@ -19,6 +19,7 @@ import pytest
 import yaml
 from baking import bake, engine_imports, import_circle, mentions_of_other_patterns
 from conftest import PATTERNS, TEMPLATE, baked_path, files, read_pyproject, run_generated_suite
+from front_pages import broken_links, local_targets, misshapen_table_rows
 
 SLUG = "async_tk_prototype"
 # The engine's modules in every bake: its public face (`__init__`) and the private machinery. `_runners/__init__`
@@ -58,6 +59,18 @@ TESTS = {
         )
     ),
 }
+# The README is a front page; its long sections are these pages, one topic each, with the screenshot it shows.
+DOCS = {
+    *(
+        f"docs/{name}.md"
+        for name in (
+            "bench", "dask", "demo", "files", "libraries", "one-click", "pattern", "promises", "tasks", "testing",
+            "windows",
+        )
+    ),
+    "docs/window.png",
+}  # fmt: skip
+README_LINES = 200
 COMMON_FILES = {
     ".cookiecutter-replay.json",
     ".editorconfig",
@@ -66,7 +79,7 @@ COMMON_FILES = {
     ".pre-commit-config.yaml",
     "LICENSE",
     "README.md",
-    "docs/window.png",
+    *DOCS,
     "pyproject.toml",
     *PACKAGE,
     *TOOLS,
@@ -83,8 +96,17 @@ def runner_of(pattern: str) -> str:
 STARTER = f"{SLUG}/engine/_starter.py"
 USE_THE_STARTER = ("shared-loop-thread", "asyncio-drives-tk", "tk-drives-asyncio")
 # Wakes the Tk thread where Tk's event loop owns it: every pattern but the one where asyncio's loop owns it.
-TK_INBOX = f"{SLUG}/engine/_tk_inbox.py"
+# With the Tcl channel it wakes it through, and that channel's byte stream (a loopback socket; Windows: a named pipe).
+TK_INBOX = {
+    f"{SLUG}/engine/_tk_inbox.py",
+    f"{SLUG}/engine/_tk_wakeup.py",
+    f"{SLUG}/engine/_loopback_socket.py",
+    f"{SLUG}/engine/_named_pipe.py",
+}
 USE_THE_TK_INBOX = ("shared-loop-thread", "thread-per-task", "blocking", "tk-drives-asyncio")
+# The helper thread that waits for a stepped loop's I/O where Tk cannot watch it (Windows): tk-drives-asyncio's.
+IO_WATCHER = f"{SLUG}/engine/_io_watcher.py"
+USE_THE_IO_WATCHER = ("tk-drives-asyncio",)
 ALL_RUNNERS = {runner_of(pattern) for pattern in PATTERNS}
 WORKFLOW = ".github/workflows/ci.yml"
 # The workflow comes with the Dependabot config that keeps its pinned actions current.
@@ -123,8 +145,10 @@ def run(project: Path, *command: str) -> subprocess.CompletedProcess[str]:
 def test_a_single_pattern_bake_holds_the_user_code_one_engine_and_its_runner(baked, pattern, workflow):
     project = baked(async_pattern=pattern, include_github_actions=workflow)
     starter = {STARTER} if pattern in USE_THE_STARTER else set()
-    tk_inbox = {TK_INBOX} if pattern in USE_THE_TK_INBOX else set()
-    expected = COMMON_FILES | {runner_of(pattern)} | starter | tk_inbox | (WORKFLOW_FILES if workflow else set())
+    tk_inbox = TK_INBOX if pattern in USE_THE_TK_INBOX else set()
+    io_watcher = {IO_WATCHER} if pattern in USE_THE_IO_WATCHER else set()
+    workflow_files = WORKFLOW_FILES if workflow else set()
+    expected = COMMON_FILES | {runner_of(pattern)} | starter | tk_inbox | io_watcher | workflow_files
     assert set(files(project)) == expected
 
 
@@ -148,9 +172,48 @@ def test_the_screenshot_and_readme_are_the_chosen_patterns(baked, pattern):
     screenshot = (project / "docs" / "window.png").read_bytes()
     assert screenshot == (TEMPLATE / "{{cookiecutter.project_slug}}" / "_screenshots" / f"{pattern}.png").read_bytes()
     readme = (project / "README.md").read_text(encoding="utf-8")
-    assert "(docs/window.png)" in readme
+    assert "docs/window.png" in local_targets(project / "README.md")
     assert f"python -m {SLUG}" in readme
-    assert f"How the {pattern} pattern works" in readme
+    assert f"## The {pattern} pattern\n" in readme
+    assert f"# How the {pattern} pattern works" in (project / "docs" / "pattern.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("answers", BAKES.values(), ids=BAKES)
+def test_the_readme_is_a_front_page_whose_links_all_resolve(baked, answers):
+    """At most 200 lines; every link of it and of its docs/ pages leads to a file of the bake; each page is linked."""
+    project = baked(**answers)
+    readme = project / "README.md"
+    assert len(readme.read_text(encoding="utf-8").splitlines()) <= README_LINES
+    pages = [readme, *sorted((project / "docs").glob("*.md"))]
+    for page in pages:
+        assert not broken_links(page), (page.name, broken_links(page))
+        assert not misshapen_table_rows(page), (page.name, misshapen_table_rows(page))
+    linked = {(project / target).resolve() for target in local_targets(readme)}
+    assert {page.resolve() for page in pages[1:]} <= linked, "a docs/ page the README does not link to"
+
+
+@pytest.mark.parametrize("answers", BAKES.values(), ids=BAKES)
+def test_the_readme_imports_from_the_engine_only_what_it_exports_and_the_docs_name_the_rest(baked, answers):
+    """The README's one import line names what a task and the window use; docs/tasks.md names every other export."""
+    project = baked(**answers)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    imports = [
+        node
+        for block in re.findall(r"^```python\n(.*?)^```$", readme, re.MULTILINE | re.DOTALL)
+        for node in ast.walk(ast.parse(block))
+        if isinstance(node, ast.ImportFrom) and node.module == f"{SLUG}.engine"
+    ]
+    assert len(imports) == 1, "one import line, with everything a task uses"
+    imported = {alias.name for alias in imports[0].names}
+    engine = ast.parse((project / SLUG / "engine" / "__init__.py").read_text(encoding="utf-8"))
+    [exported] = [
+        ast.literal_eval(node.value)
+        for node in engine.body
+        if isinstance(node, ast.Assign) and [ast.unparse(target) for target in node.targets] == ["__all__"]
+    ]
+    assert {"Runner", "in_process", "report_progress", "to_tk"} <= imported <= set(exported)
+    documented = readme + (project / "docs" / "tasks.md").read_text(encoding="utf-8")
+    assert not [name for name in exported if f"`{name}`" not in documented and name not in imported]
 
 
 def test_the_pyproject_declares_the_package_and_strict_tools(baked):
@@ -201,7 +264,7 @@ def test_pre_commit_runs_mypy_on_the_whole_package(baked):
 @pytest.mark.parametrize("chosen", [PATTERNS[0], PATTERNS[-1]])
 def test_an_all_patterns_bake_holds_every_runner(baked, chosen):
     project = baked(**EVERY[f"all-patterns-{chosen}"])
-    assert set(files(project)) == COMMON_FILES | ALL_RUNNERS | {STARTER, TK_INBOX}
+    assert set(files(project)) == COMMON_FILES | ALL_RUNNERS | {STARTER, IO_WATCHER} | TK_INBOX
 
 
 @pytest.mark.parametrize("chosen", [PATTERNS[0], PATTERNS[-1]])

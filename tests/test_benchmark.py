@@ -234,7 +234,7 @@ def test_a_project_times_its_own_task_with_the_benchmark(tmp_path):
     assert_measures([label for label, _ in figures["rows"]])
     assert_measures([label for label, _ in figures["cpu_rows"]], CPU_MEASURES)
     cpu = figures["cpu_work"]
-    # Figures, not targets: the timings are printed by the benchmark and quoted in the README, never asserted here.
+    # Figures, not targets: the timings are printed by the benchmark and quoted in docs/, never asserted here.
     for measured in ("heartbeat_to_thread", "heartbeat_in_process", "cancel_to_gone", "warm_call"):
         assert 0 < cpu[measured]["p50"] <= cpu[measured]["p99"] <= cpu[measured]["max"], (measured, cpu[measured])
 

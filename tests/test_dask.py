@@ -1,6 +1,6 @@
 """Dask's distributed scheduler in every pattern: tasks await computations on a `LocalCluster` on 127.0.0.1.
 
-The generated README shows how a task outgrows one machine: it opens
+A baked project's docs/dask.md shows how a task outgrows one machine: it opens
 `Client(address, asynchronous=True)` on its own loop, submits a plain
 function and awaits the future. Dask is no dependency of the baked project:
 it is one of the template's own test requirements (pyproject.toml's dev group), so

@@ -3,7 +3,7 @@
 The generated project needs only the standard library, but its users fill
 tasks.py with their own libraries and close the window while those hold
 connections open. So a project baked with every pattern declares two widely
-used ones in its `dependencies`, as its README tells users to, is installed
+used ones in its `dependencies`, as its docs/libraries.md tells users to, is installed
 with `pip install -e .` into a virtual environment of its own (nothing from
 this interpreter's site-packages), and real_library_driver.py pushes real work
 through each pattern's runner under `python -X dev -W error`: an HTTP request,
@@ -41,7 +41,7 @@ SLOW_STEP_LIMIT = 0.5
 
 
 def declare_dependencies(project: Path, requirements: tuple[str, ...]) -> None:
-    """Put `requirements` into the project's `dependencies`, where its README says a user's libraries go."""
+    """Put `requirements` into the project's `dependencies`, where its docs/libraries.md says a user's libraries go."""
     pyproject = project / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
     declared, count = re.subn(r"(?m)^dependencies = \[\]$", f"dependencies = {json.dumps(list(requirements))}", text)

@@ -12,11 +12,16 @@ import asyncio
 {% if "asyncio-drives-tk" in here %}
 import importlib
 {% endif %}
-{% if "tk-drives-asyncio" in here %}
+{% if quiet %}
 import socket
+{% endif %}
+{% if "tk-drives-asyncio" in here %}
 import statistics
 {% endif %}
-{% if single %}
+{% if quiet %}
+import sys
+{% endif %}
+{% if single or quiet %}
 import threading
 {% endif %}
 {% if "asyncio-drives-tk" in here or on_the_side %}
@@ -34,9 +39,9 @@ from typing import Any
 {% endif %}
 import pytest
 from support import {% if single or on_the_side %}Ticker, {% endif %}add{% if "tk-drives-asyncio" in here %}, plain_loop_sleep_seconds, timed_sleeps{% endif +%}
-{% if "tk-drives-asyncio" in here %}
+{% if quiet %}
 
-from {{ cookiecutter.project_slug }}.engine._tk_inbox import POLL_MS
+from {{ cookiecutter.project_slug }}.engine._tk_wakeup import TkWakeup, open_for_tcl
 {% endif %}
 {% if single %}
 
@@ -408,8 +413,8 @@ def ask_greeter(port: int, answers: list[bytes | OSError]) -> threading.Thread:
 
 
 {{ here | among("tk-drives-asyncio") | patterns_mark(here) }}@pytest.mark.parametrize("tk_guard", [frozenset({"createfilehandler"})])
-def test_a_server_with_no_task_in_flight_still_answers_in_polling_mode(root, runner, wait_for):
-    """The runner's docstring: it polls "while tasks or sockets are open" (as on Windows)."""
+def test_a_server_with_no_task_in_flight_still_answers_where_a_helper_thread_watches_io(root, runner, wait_for):
+    """As on Windows, where Tk cannot watch the loop: the helper thread wakes Tk for a server's client, task or not."""
     servers: list[asyncio.Server] = []
     runner.submit(start_greeter, on_result=servers.append)
     wait_for(lambda: servers, "the server to start")
@@ -422,8 +427,8 @@ def test_a_server_with_no_task_in_flight_still_answers_in_polling_mode(root, run
 
 
 {{ here | among("tk-drives-asyncio") | patterns_mark(here) }}@pytest.mark.parametrize("tk_guard", [frozenset({"createfilehandler"})])
-def test_a_long_timer_does_not_stretch_the_poll_in_polling_mode(root, runner, wait_for):
-    """With a 30 s timer armed, sockets are still polled every `POLL_MS`, not when the timer is due."""
+def test_a_long_timer_does_not_delay_io_where_a_helper_thread_watches_io(root, runner, wait_for):
+    """With a 30 s timer armed, a socket's I/O still wakes Tk at once, not when the timer is due."""
     sleeper = runner.submit(asyncio.sleep, 30)
     servers: list[asyncio.Server] = []
     runner.submit(start_greeter, on_result=servers.append)
@@ -442,13 +447,13 @@ SLEEPS = 20
 
 
 {{ here | among("tk-drives-asyncio") | patterns_mark(here) }}@pytest.mark.parametrize("tk_guard", [frozenset({"createfilehandler"})])
-def test_a_timer_due_before_the_next_poll_fires_on_time_in_polling_mode(root, runner, recorder, wait_for):
-    """The runner's docstring: timers "can be up to about a millisecond late", polling or not.
+def test_short_timers_fire_on_time_where_a_helper_thread_watches_io(root, runner, recorder, wait_for):
+    """The runner's docstring: timers "can be up to about a millisecond late", however Tk learns of I/O.
 
-    Rounded up to the poll interval, every sleep of 1 ms would take
-    `POLL_MS` at least. On time, a sleep takes about what it takes on a
-    plain asyncio loop in this process, measured just before (on a busy
-    machine both are later): the median stays within half a poll of that.
+    Were each sleep stretched to a 10 ms poll (the way Windows once went), the
+    median sleep would take 10 ms at least. On time, a sleep takes about what
+    it takes on a plain asyncio loop in this process, measured just before (on
+    a busy machine both are later): the median stays within half of such a poll.
     """
     plain = plain_loop_sleep_seconds(SLEEPS, 0.001)
     runner.submit(timed_sleeps, SLEEPS, 0.001, **recorder.callbacks())
@@ -456,7 +461,7 @@ def test_a_timer_due_before_the_next_poll_fires_on_time_in_polling_mode(root, ru
     [(kind, took)] = recorder.terminal()
     assert kind == "result"
     here = statistics.median(took)
-    assert here < plain + POLL_MS / 1000 / 2, f"a sleep of 1 ms took {here * 1000:.1f} ms, {plain * 1000:.1f} ms alone"
+    assert here < plain + 0.010 / 2, f"a sleep of 1 ms took {here * 1000:.1f} ms, {plain * 1000:.1f} ms alone"
 {% endif %}
 {% if quiet %}
 
@@ -466,12 +471,88 @@ def test_a_timer_due_before_the_next_poll_fires_on_time_in_polling_mode(root, ru
     wait_for(lambda: handle.done, "the task to end")
     root.update()
     assert root.tk.call("after", "info") == "", "a timer is still armed with no task in flight"
+
+
+def stranger_at(address: int | str) -> object:
+    """Another local process's try at the way back's byte stream: it connects before Tcl does."""
+    if sys.platform == "win32":  # the named pipe's name
+        import _winapi
+
+        return _winapi.CreateFile(address, _winapi.GENERIC_READ, 0, _winapi.NULL, _winapi.OPEN_EXISTING, 0, 0)
+    return socket.create_connection(("127.0.0.1", address), timeout=10)  # the listener's port
+
+
+def what_the_stranger_reads(stranger: object) -> bytes:
+    """The first byte that reaches the stranger, or b"" if its stream was closed: then it was turned away."""
+    if sys.platform == "win32":
+        import _winapi
+
+        try:
+            return _winapi.ReadFile(stranger, 1)[0]
+        except BrokenPipeError:
+            return b""
+        finally:
+            _winapi.CloseHandle(stranger)
+    with stranger:
+        return stranger.recv(1)
+
+
+def test_a_stranger_who_reaches_the_wake_up_stream_before_tcl_is_turned_away(root, wait_for):
+    """The way back's byte stream (a loopback socket; on Windows a named pipe) is this window's Tcl's alone.
+
+    Another local process that connects to it first, in the moment before Tcl
+    does, gets no wake-up: its stream is closed, and Tcl's gets the bytes.
+    """
+    strangers = []
+
+    def stream(interp):
+        return open_for_tcl(interp, lambda address: strangers.append(stranger_at(address)) if not strangers else None)
+
+    woken = []
+    wakeup = TkWakeup(root, lambda: woken.append(True), stream)
+    try:
+        worker = threading.Thread(target=wakeup.wake)
+        worker.start()
+        worker.join()
+        wait_for(lambda: woken, "the wake-up's callback")
+    finally:
+        wakeup.close()
+    assert len(strangers) == 1
+    assert what_the_stranger_reads(strangers[0]) == b""
+
+
+def test_a_wake_up_never_blocks_its_thread_however_many_tk_has_not_read(root, wait_for):
+    """A worker's `wake()` returns at once even when the Tk thread reads nothing: a full stream has wake-ups pending.
+
+    Ten thousand wake-ups fill a Windows pipe's buffer (4096 bytes); then
+    the callback comes, and a wake-up after that comes too.
+    """
+    woken = []
+    wakeup = TkWakeup(root, lambda: woken.append(True))
+    try:
+
+        def flood() -> None:
+            for _ in range(10_000):
+                wakeup.wake()
+
+        worker = threading.Thread(target=flood)
+        worker.start()
+        worker.join(timeout=45)  # under the test's time limit: a blocked wake() fails here, not at the limit
+        assert not worker.is_alive(), "wake() blocked while the Tk thread read nothing"
+        wait_for(lambda: woken, "the callback for the ten thousand")
+        woken.clear()
+        root.update()  # what is left of the flood is read
+        woken.clear()
+        wakeup.wake()
+        wait_for(lambda: woken, "the callback for one more")
+    finally:
+        wakeup.close()
 {% endif %}
 
 
 @pytest.mark.parametrize("tk_guard", [frozenset({"createfilehandler"})])
-def test_polling_fallback_where_tk_cannot_watch_a_pipe(root, runner, recorder, wait_for):
-    """As on Windows: outcomes still arrive, and the polling stops once nothing is in flight."""
+def test_without_createfilehandler_outcomes_arrive_and_nothing_polls(root, runner, recorder, wait_for):
+    """As on Windows, where tkinter has no `createfilehandler`: outcomes arrive, and no timer is armed after them."""
     handles = [runner.submit(add, i, i, **recorder.callbacks()) for i in range(5)]
     wait_for(lambda: all(h.done for h in handles), "all five tasks to end")
     assert sorted(value for _, value in recorder.terminal()) == [0, 2, 4, 6, 8]

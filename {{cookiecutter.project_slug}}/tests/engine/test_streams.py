@@ -327,7 +327,7 @@ ITEM_COST = 0.0002
 
 
 {{ live | patterns_mark(here) }}def test_cancel_inside_on_item_stops_the_items_already_waiting(root, runner, recorder, wait_for):
-    """The window checks `dropped` between items (README: "After cancel() ... no item is delivered").
+    """The window checks `dropped` between items (docs/promises.md: "After cancel() ... no item is delivered").
 
     Ten items wait in the buffer when `on_item` gets the first and cancels:
     in the threaded patterns the first `on_item` waits until the producer

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import socket
+import sys
 import threading
 import traceback
 {% if live %}
@@ -305,31 +305,70 @@ def test_submit_many_after_close_is_refused(make_runner):
         runner.submit_many(add, [(1, 2)])
 
 
-async def write_then_read_one_socket() -> bytes:
-    """Watch one descriptor for both directions, then for reading only: asyncio `modify()`s its registration."""
-    loop = asyncio.get_running_loop()
-    near, far = socket.socketpair()
-    with near, far:
-        near.setblocking(False)
-        writable: asyncio.Future[None] = loop.create_future()
-        readable: asyncio.Future[bytes] = loop.create_future()
-        loop.add_reader(near, lambda: readable.done() or readable.set_result(near.recv(16)))
-        loop.add_writer(near, lambda: writable.done() or writable.set_result(None))
+#: More than a loopback connection's socket buffers hold, so that writing has to wait while reading goes on.
+PAYLOAD = bytes(range(256)) * 8192
+
+
+async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A server's side: send back whatever comes, until the client has sent all."""
+    while data := await reader.read(65536):
+        writer.write(data)
+        await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+
+
+async def write_and_read_one_connection_at_once() -> bool:
+    """Send 2 MiB on a connection while its echo comes back: asyncio watches the one socket both ways at once.
+
+    asyncio streams, as httpx and websockets use them, on every platform (a
+    selector loop `modify()`s the socket's registration; Windows' Proactor
+    loop, which has no `add_reader()`, overlaps a send and a receive).
+    """
+    server = await asyncio.start_server(echo, "127.0.0.1", 0)
+    async with server:
+        reader, writer = await asyncio.open_connection(*server.sockets[0].getsockname()[:2])
         try:
-            await asyncio.wait_for(writable, 5)
-            loop.remove_writer(near)
-            far.send(b"ping")
-            return await asyncio.wait_for(readable, 5)
+
+            async def send() -> None:
+                writer.write(PAYLOAD)
+                await writer.drain()
+                writer.write_eof()
+
+            sending = asyncio.create_task(send())
+            received = await reader.readexactly(len(PAYLOAD))
+            await sending
         finally:
-            loop.remove_reader(near)
-            loop.remove_writer(near)
+            writer.close()
+            await writer.wait_closed()
+    return received == PAYLOAD
 
 
-def test_one_socket_watched_for_reading_and_writing_delivers_both(runner, recorder, wait_for):
+def test_one_connection_written_and_read_at_once_delivers_both(runner, recorder, wait_for):
     """Real I/O (httpx, websockets) watches a socket both ways; a runner wrapping the loop's selector passes it on."""
-    handle = runner.submit(write_then_read_one_socket, **recorder.callbacks())
-    wait_for(lambda: handle.done, "the socket task to end")
-    assert recorder.events == [("result", b"ping")]
+    handle = runner.submit(write_and_read_one_connection_at_once, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the echo of the whole payload", timeout=30)
+    assert recorder.events == [("result", True)]
+
+
+async def uppercase_in_a_child_process(text: bytes) -> tuple[bytes, int]:
+    """Start a Python child process with pipes, as real libraries start tools: what it answered, and its exit code."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "import sys; sys.stdout.write(sys.stdin.read().upper())",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    answer, _ = await process.communicate(text)
+    return answer, await process.wait()
+
+
+def test_a_task_runs_a_subprocess_and_talks_to_it_through_pipes(runner, recorder, wait_for):
+    """asyncio's subprocesses work in a task in every pattern, on Windows too (each pattern's loop can run them)."""
+    handle = runner.submit(uppercase_in_a_child_process, b"ping", **recorder.callbacks())
+    wait_for(lambda: handle.done, "the child process to answer", timeout=30)
+    assert recorder.events == [("result", (b"PING", 0))]
 {% if live %}
 
 

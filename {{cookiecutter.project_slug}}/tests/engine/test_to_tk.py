@@ -138,8 +138,10 @@ def test_to_tk_outside_a_task_tells_to_call_the_function_directly():
 
 
 @pytest.mark.parametrize("tk_guard", [frozenset({"createfilehandler"})])
-{{ on_the_side | patterns_mark(here) }}def test_polling_delivers_other_outcomes_while_a_dialog_from_to_tk_is_open(root, runner, recorder, wait_for):
-    """As on Windows, where Tk cannot watch a pipe: the inbox must keep polling inside the dialog's nested loop."""
+{{ on_the_side | patterns_mark(here) }}def test_other_outcomes_arrive_while_a_dialog_from_to_tk_is_open_without_createfilehandler(
+    root, runner, recorder, wait_for
+):
+    """As on Windows, where tkinter has no `createfilehandler`: the way back works inside the dialog's nested loop."""
     others: list[int] = []
 
     async def add_later(a: int, b: int) -> int:

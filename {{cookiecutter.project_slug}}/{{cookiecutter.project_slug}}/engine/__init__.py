@@ -21,8 +21,8 @@ Everything the app uses, or catches, is imported from here:
 - `RUNNERS`: each pattern this project holds, by name, to its runner class;
   `Runner` is one of them, the pattern the project was baked with.
 
-The project's README lists what the runner promises. You need not read
-further than this to use it: every other module here is private, the
+The project's docs/promises.md lists what the runner promises. You need not
+read further than this to use it: every other module here is private, the
 machinery (`_runners/` holds one module per pattern).
 """
 

@@ -65,7 +65,7 @@ class Runner(RunnerBase):
         root.mainloop()  # returns at once if the window is destroyed
 
     def _make_inbox(self, root: tkinter.Tk) -> Inbox:
-        return TkInbox(root, self._handle, busy=lambda: self.in_flight > 0)
+        return TkInbox(root, self._handle)
 
     def _launch(self, handle: TaskHandle, start: TaskStart) -> None:
         if self._loop.is_running():

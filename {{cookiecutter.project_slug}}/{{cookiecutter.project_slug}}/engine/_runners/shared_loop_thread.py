@@ -47,7 +47,7 @@ class Runner(RunnerBase):
         self._thread.start()
 
     def _make_inbox(self, root: tkinter.Tk) -> Inbox:
-        return TkInbox(root, self._handle, busy=lambda: self.in_flight > 0)
+        return TkInbox(root, self._handle)
 
     def _launch(self, handle: TaskHandle, start: TaskStart) -> None:
         self._starter.put(start)
