@@ -110,7 +110,7 @@ def test_mainloop_on_a_window_destroyed_before_it_returns_quietly(root, runner, 
 def test_a_task_submitted_before_mainloop_that_closes_the_window_lets_mainloop_return(root, runner, recorder):
     """An app whose first task closes it (from a dialog through to_tk(), as the app's close does): mainloop() returns.
 
-    Where tasks run inside `submit()` (blocking) the window is gone before
+    Where tasks run inside `submit()` itself, the window is gone before
     `mainloop()` is called; elsewhere the task runs inside it. Either way the
     app's `submit(); mainloop()` ends the same, with no error.
     """
