@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # CI stage: baked projects' suites on Windows CPython 3.11 with Tk 8.6, run by Wine under Xvfb.
 #
+# Debian packages: wine xvfb bsdutils python3-pip
+#
 # Usage: .ci/stage-windows.sh [HOST_PYTHON]
-#   HOST_PYTHON (or $WINDOWS_HOST_PYTHON; default python3) bakes the projects with the template's cookiecutter
-#   and downloads the pinned Windows packages with its pip (python3's pip when it has none).
+#   HOST_PYTHON (or $WINDOWS_HOST_PYTHON; default: .venv/bin/python when .ci/run has built it, else python3) bakes
+#   the projects with the template's cookiecutter and downloads the pinned Windows packages with its pip
+#   (python3's pip when it has none).
 # Environment:
 #   WINDOWS_BAKES      the bakes to run, default "default tk-drives-asyncio" ("default" is the template's default
 #                      answers; a pattern name bakes that pattern alone; "all" bakes include_all_patterns=yes)
@@ -18,7 +21,9 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-HOST_PYTHON=${1:-${WINDOWS_HOST_PYTHON:-python3}}
+DEFAULT_HOST_PYTHON=python3
+[ -x "$REPO/.venv/bin/python" ] && DEFAULT_HOST_PYTHON=$REPO/.venv/bin/python  # the locked tools .ci/run installed
+HOST_PYTHON=${1:-${WINDOWS_HOST_PYTHON:-$DEFAULT_HOST_PYTHON}}
 BAKES=${WINDOWS_BAKES:-"default tk-drives-asyncio"}
 JOBS=${WINDOWS_JOBS:-2}
 WORK=${WINDOWS_STAGE_DIR:-$(mktemp -d /tmp/stage-windows.XXXXXX)}

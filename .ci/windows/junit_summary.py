@@ -2,12 +2,16 @@
 
 Usage: junit_summary.py BAKE JUNIT_XML WINE_FLAKES_OUT
 
-Prints the counts and every failing test. Under Wine, Tcl now and then fails
-to read its own init.tcl when a Tk interpreter starts ("couldn't read file
-.../init.tcl: Success"; seen about once per few hundred roots, in no fixed
-test, never on Linux or real Windows). The node ids of tests that failed that
-way and no other are written to WINE_FLAKES_OUT for the stage to run once
-more; exit status 1 when any other failure is present.
+Prints the counts and every failing test. A Tk interpreter that cannot read
+its own init.tcl ("couldn't read file .../init.tcl: Success") was once seen
+in every suite, at the second root of the run: Tcl had taken its standard
+channels from handles that pytest's capture then closed, and Windows gave a
+stale number to init.tcl, which Tcl took for its stderr. The generated
+conftest.py now gives Tcl handles that stay open (`_give_tcl_stdio_that_stays_open`),
+and the failure has not been seen since; should it come back, the node ids
+of tests that failed that way and no other are written to WINE_FLAKES_OUT for
+the stage to run once more, and named; exit status 1 when any other failure
+is present.
 """
 
 import sys

@@ -11,6 +11,7 @@ import contextlib
 import faulthandler
 import logging
 import os
+import sys
 import tkinter
 from collections.abc import Callable, Generator, Iterator
 
@@ -56,6 +57,43 @@ def pytest_configure(config: pytest.Config) -> None:
     # Descriptor 2 itself, not sys.stderr: output is not captured yet while pytest configures, but a runner that
     # drives pytest in-process (mutmut) may have put an object with no descriptor in place of sys.stderr.
     _TERMINAL.append(os.dup(2))
+    if sys.platform == "win32":
+        _give_tcl_stdio_that_stays_open()
+
+
+#: The process's first Tcl interpreter, made at start-up and kept: see `_give_tcl_stdio_that_stays_open`.
+_FIRST_TCL: list[tkinter.Tk] = []
+
+
+def _give_tcl_stdio_that_stays_open() -> None:
+    """Windows: have Tcl take its stdin, stdout and stderr from handles that stay open for the whole run.
+
+    Tcl makes its standard channels once per thread, with its first
+    interpreter, from the process's standard handles, and keeps those handle
+    numbers. pytest's output capture swaps descriptors 1 and 2 for each test
+    (on Windows each swap closes the old handle and sets a new standard
+    handle), so Tcl's numbers go stale, and Windows gives a stale number to
+    the next file opened: when that is Tk's init.tcl, Tcl finds its own
+    stderr channel under that number and reads from it ("couldn't read file
+    .../init.tcl"). Handles duplicated here are never closed, so their numbers
+    are never given out again.
+    """
+    import ctypes
+    import msvcrt
+
+    kernel32 = ctypes.windll.kernel32
+    kernel32.GetStdHandle.restype = ctypes.c_void_p
+    kernel32.SetStdHandle.argtypes = (ctypes.c_uint32, ctypes.c_void_p)
+    standard = {0: ctypes.c_uint32(-10).value, 1: ctypes.c_uint32(-11).value, 2: ctypes.c_uint32(-12).value}
+    before = {fd: kernel32.GetStdHandle(which) for fd, which in standard.items()}
+    try:
+        for fd, which in standard.items():
+            with contextlib.suppress(OSError):  # no such descriptor: Tcl goes without that channel
+                kernel32.SetStdHandle(which, msvcrt.get_osfhandle(os.dup(fd)))
+        _FIRST_TCL.append(tkinter.Tcl())
+    finally:
+        for fd, which in standard.items():
+            kernel32.SetStdHandle(which, before[fd])
 
 
 @pytest.hookimpl(wrapper=True)

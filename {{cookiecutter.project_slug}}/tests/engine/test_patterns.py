@@ -34,7 +34,7 @@ import tkinter
 from collections.abc import Callable
 from typing import Any
 {% endif %}
-{% if single or on_the_side %}
+{% if single or on_the_side or quiet %}
 
 {% endif %}
 import pytest
@@ -497,11 +497,13 @@ def what_the_stranger_reads(stranger: object) -> bytes:
         return stranger.recv(1)
 
 
-def test_a_stranger_who_reaches_the_wake_up_stream_before_tcl_is_turned_away(root, wait_for):
+{{ quiet | patterns_mark(here) }}def test_a_stranger_who_reaches_the_wake_up_stream_before_tcl_is_turned_away(root, runner_class, wait_for):
     """The way back's byte stream (a loopback socket; on Windows a named pipe) is this window's Tcl's alone.
 
     Another local process that connects to it first, in the moment before Tcl
     does, gets no wake-up: its stream is closed, and Tcl's gets the bytes.
+    (Run per pattern whose way back wakes Tk's own loop: `runner_class`'s
+    mailbox uses this wake-up.)
     """
     strangers = []
 
@@ -521,7 +523,7 @@ def test_a_stranger_who_reaches_the_wake_up_stream_before_tcl_is_turned_away(roo
     assert what_the_stranger_reads(strangers[0]) == b""
 
 
-def test_a_wake_up_never_blocks_its_thread_however_many_tk_has_not_read(root, wait_for):
+{{ quiet | patterns_mark(here) }}def test_a_wake_up_never_blocks_its_thread_however_many_tk_has_not_read(root, runner_class, wait_for):
     """A worker's `wake()` returns at once even when the Tk thread reads nothing: a full stream has wake-ups pending.
 
     Ten thousand wake-ups fill a Windows pipe's buffer (4096 bytes); then

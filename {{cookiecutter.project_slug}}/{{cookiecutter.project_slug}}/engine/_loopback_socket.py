@@ -21,7 +21,7 @@ CONNECT_TIMEOUT = 5.0
 
 
 class SocketEnd:
-    """Python's end of the connection: one byte per `send()`, from any thread, never blocking."""
+    """Python's end of the connection: one byte per `send()`, from any thread; it never waits."""
 
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock

@@ -43,7 +43,7 @@ if sys.platform == "win32":
     ERROR_IO_INCOMPLETE = 996
 
     class PipeEnd:
-        """Python's end of the pipe: one byte per `send()`, from any thread, never blocking."""
+        """Python's end of the pipe: one byte per `send()`, from any thread; it never waits."""
 
         def __init__(self, handle: int) -> None:
             self._handle = handle

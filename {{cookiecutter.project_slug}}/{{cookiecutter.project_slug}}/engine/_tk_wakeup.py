@@ -42,7 +42,7 @@ class _Writer(Protocol):
     """Python's end of the stream."""
 
     def send(self) -> None:
-        """Any thread: write one byte, without blocking (a full stream has wake-ups pending already)."""
+        """Any thread: write one byte; never wait (a full stream has wake-ups pending already)."""
 
     def close(self) -> None:
         """Tk thread: close this end (before Tcl closes its own)."""
