@@ -7,13 +7,14 @@
 # (tests/conftest.py: development mode, a leaked resource is an error), and exits with the suite's status.
 # The two processes are stopped whatever happens.
 #
-# Usage: .ci/stage-loaded.sh [PYTHON]   (or PYTHON=... in the environment; default: python3)
+# Usage: .ci/stage-loaded.sh [PYTHON]   (default: $CI_PYTHON, the interpreter of .ci/run's .venv; else python3)
 # PYTHON needs the template's development requirements (cookiecutter, pytest). With no DISPLAY, the suite runs
 # under xvfb-run.
+# Debian packages: xvfb
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python=${1:-${PYTHON:-python3}}
+python=${1:-${CI_PYTHON:-python3}}
 work=$(mktemp -d)
 burners=()
 

@@ -12,7 +12,8 @@
 #
 # Usage, as root: .ci/stage-python315.sh [BAKE_PYTHON]
 #   BAKE_PYTHON    an interpreter that can `import cookiecutter` (argument or environment;
-#                  default python3; without cookiecutter, a throwaway venv gets one)
+#                  default $CI_PYTHON, .ci/run's .venv, else python3; without cookiecutter, a
+#                  throwaway venv gets one)
 #   PYTHONS        the Pythons to test, in order (default "3.14 3.15": 3.14 costs one more
 #                  suite, about 3 minutes of one core, and no other stage runs it; "3.15" alone
 #                  takes about 5 minutes here, both about 8.5, on a busy 2-core machine)
@@ -24,12 +25,13 @@
 #   SUITE_TIMEOUT  seconds per suite before it counts as failed (default 1800)
 # Exit status: the suites' (the first failing one's), or non-zero if the stage itself failed.
 # Everything mounted under the tree is unmounted on exit, whatever happens.
+# Debian packages: debootstrap
 set -euo pipefail
 # debootstrap and chroot live in sbin, which a CI shell's PATH may leave out.
 PATH=$PATH:/usr/sbin:/sbin
 
 TEMPLATE=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BAKE_PYTHON=${1:-${BAKE_PYTHON:-python3}}
+BAKE_PYTHON=${1:-${BAKE_PYTHON:-${CI_PYTHON:-python3}}}
 PYTHONS=${PYTHONS:-3.14 3.15}
 SUITE_TIMEOUT=${SUITE_TIMEOUT:-1800}
 CHROOT_MAX_AGE_DAYS=${CHROOT_MAX_AGE_DAYS:-7}
@@ -362,15 +364,15 @@ enter_tree() {
 # The cookiecutter the template's own tooling has; a throwaway venv holds one if it has none.
 find_cookiecutter() {
     "$BAKE_PYTHON" -c 'import cookiecutter' 2>/dev/null && return 0
-    echo "$BAKE_PYTHON has no cookiecutter: a throwaway venv gets the one requirements-dev.txt names"
+    echo "$BAKE_PYTHON has no cookiecutter: a throwaway venv gets the one uv.lock names"
     if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
         DEBIAN_FRONTEND=noninteractive apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
     fi
     python3 -m venv "$WORK/bake-venv"
     local wanted
-    wanted=$(grep -ihE '^cookiecutter([[:space:]<>=!~;[]|$)' "$TEMPLATE/requirements-dev.txt" 2>/dev/null | head -n 1)
-    "$WORK/bake-venv/bin/python" -m pip install -q "${wanted:-cookiecutter}"
+    wanted=$(python3 "$TEMPLATE/.ci/locked_version.py" cookiecutter 2>/dev/null || true)
+    "$WORK/bake-venv/bin/python" -m pip install -q "cookiecutter${wanted:+==$wanted}"
     BAKE_PYTHON=$WORK/bake-venv/bin/python
 }
 
