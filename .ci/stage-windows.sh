@@ -23,6 +23,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 DEFAULT_HOST_PYTHON=python3
 [ -x "$REPO/.venv/bin/python" ] && DEFAULT_HOST_PYTHON=$REPO/.venv/bin/python  # the locked tools .ci/run installed
+DEFAULT_HOST_PYTHON=${CI_PYTHON:-$DEFAULT_HOST_PYTHON}  # what .ci/run hands every stage
 HOST_PYTHON=${1:-${WINDOWS_HOST_PYTHON:-$DEFAULT_HOST_PYTHON}}
 BAKES=${WINDOWS_BAKES:-"default tk-drives-asyncio"}
 JOBS=${WINDOWS_JOBS:-2}
