@@ -57,15 +57,29 @@ class Settled:
 
 @dataclass(frozen=True, slots=True)
 class TkCall:
-    """`to_tk()`: run `fn(*args)` on the Tk thread and settle `future`, on `loop`, with the outcome."""
+    """`to_tk()`: run `fn(*args, **kwargs)` on the Tk thread and settle `future`, on `loop`, with the outcome."""
 
     fn: Callable[..., Any]
     args: tuple[Any, ...]
+    kwargs: dict[str, Any]
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Any]
 
 
-Message = ProgressReady | ItemsReady | Settled | TkCall
+@dataclass(frozen=True, slots=True)
+class TkRun:
+    """Run `fn()` on the Tk thread, and send nothing back: what a task needs done there without waiting for it.
+
+    `tk_events()` binds and unbinds through it. The task side then never
+    waits for the Tk thread, so it can ask from a finalizer or a cancelled
+    task, and the request keeps its place in the queue: a `to_tk()` call the
+    task makes afterwards runs after it.
+    """
+
+    fn: Callable[[], object]
+
+
+Message = ProgressReady | ItemsReady | Settled | TkCall | TkRun
 
 
 class Mailbox:
