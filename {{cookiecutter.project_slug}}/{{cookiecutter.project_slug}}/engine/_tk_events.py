@@ -1,4 +1,4 @@
-"""The window speaks to a task: `await tk_event(widget, sequence)` and `async for event in tk_events(widget, sequence)`.
+"""The window speaks to a task: `await tk_event(widget, sequence)`, `async for event in tk_events(widget, sequence)`.
 
 Why not a binding that calls into the task: a task may run on another
 thread, and between two of its awaits (a `to_tk()` round trip, say) it is
@@ -149,10 +149,10 @@ class _EventQueue:
 class _Listener:
     """The Tk thread's part of one iteration: bind, feed the queue, unbind. Made in the task, used on the Tk thread."""
 
-    def __init__(self, widget: tkinter.Misc, sequence: str, queue: _EventQueue) -> None:
+    def __init__(self, widget: tkinter.Misc, sequences: tuple[str, ...], queue: _EventQueue) -> None:
         self._widget = widget
         self._path = str(widget)  # plain Python: no Tk call
-        self._sequence = sequence
+        self._sequences = sequences
         self._queue = queue
         self._binding: PrivateBinding | None = None
 
@@ -162,8 +162,8 @@ class _Listener:
         if not exists(self._widget):
             self._queue.end()
             return
-        callbacks = {self._sequence: self._on_event}
-        if self._sequence != "<Destroy>":
+        callbacks = dict.fromkeys(self._sequences, self._on_event)
+        if "<Destroy>" not in callbacks:
             callbacks["<Destroy>"] = self._on_destroy
         try:
             self._binding = PrivateBinding(self._widget, "tk_events", callbacks)
@@ -177,7 +177,7 @@ class _Listener:
 
     def _on_event(self, event: Event) -> None:
         self._queue.put(event)
-        if self._sequence == "<Destroy>":
+        if event.type == tkinter.EventType.Destroy:  # asked for: the widget's own is its last event
             self._on_destroy(event)
 
     def _on_destroy(self, event: Event) -> None:
@@ -228,11 +228,16 @@ class TkEvents:
             self._mailbox.post(TkRun(self._listener.unbind))  # False once the window is closed: nothing to unbind
 
 
-def tk_events(widget: tkinter.Misc, sequence: str, *, limit: int = EVENTS_WAITING_LIMIT) -> TkEvents:
-    """Inside a task: every `sequence` event of `widget` from now on, in order, none lost: `async for event in ...`.
+def tk_events(widget: tkinter.Misc, *sequences: str, limit: int = EVENTS_WAITING_LIMIT) -> TkEvents:
+    """Inside a task: every event of `widget` that `sequences` match, from now on, in order, none lost.
 
-    `sequence` is what `widget.bind()` takes: `"<B1-Motion>"`, `"<Return>"`,
+    `async for event in tk_events(entry, "<Key>"): ...`, then `event.keysym`.
+
+    A sequence is what `widget.bind()` takes: `"<B1-Motion>"`, `"<Return>"`,
     `"<<MyVirtualEvent>>"` (generated with `event_generate(..., when="tail")`).
+    With several, their events come as one stream, in the order Tk handled
+    them (`tk_events(canvas, "<B1-Motion>", "<ButtonRelease-1>")`: a drag and
+    its end; `event.type` tells them apart).
     The binding is made once, at this call, on a bindtag of its own: the
     app's own bindings of the same sequence keep firing, and they stay when
     the iteration ends (`break`, `aclose()`, the task's end or
@@ -255,29 +260,31 @@ def tk_events(widget: tkinter.Misc, sequence: str, *, limit: int = EVENTS_WAITIN
     task runs inside the click that started it, so no event can arrive while
     it waits. Outside a runner task, bind a callback with `widget.bind()`.
     """
-    return _open("tk_events", widget, sequence, limit)
+    return _open("tk_events", widget, sequences, limit)
 
 
-async def tk_event(widget: tkinter.Misc, sequence: str) -> Event:
-    """Inside a task: wait for the next `sequence` event of `widget` and return it.
+async def tk_event(widget: tkinter.Misc, *sequences: str) -> Event:
+    """Inside a task: wait for the next event of `widget` that matches one of `sequences`, and return it.
 
-    `event = await tk_event(entry, "<Return>")`. Made with `tk_events()`, so
+    `event = await tk_event(entry, "<Return>", "<Escape>")`, then `event.keysym`. Made with `tk_events()`, so
     the same holds: the app's own bindings stay, the binding goes when the
     event has come or the task is cancelled (wrap it in
     `asyncio.timeout()` to give up after a while), and the blocking
     pattern raises `RuntimeError`. A widget destroyed before the event comes
     raises `tkinter.TclError`.
     """
-    events = _open("tk_event", widget, sequence, EVENTS_WAITING_LIMIT)
+    events = _open("tk_event", widget, sequences, EVENTS_WAITING_LIMIT)
     try:
         return await events.__anext__()
     except StopAsyncIteration:
-        raise tkinter.TclError(f"{widget} was destroyed before a {sequence} event came") from None
+        raise tkinter.TclError(f"{widget} was destroyed before a {' or '.join(sequences)} event came") from None
     finally:
         await events.aclose()
 
 
-def _open(name: str, widget: tkinter.Misc, sequence: str, limit: int) -> TkEvents:
+def _open(name: str, widget: tkinter.Misc, sequences: tuple[str, ...], limit: int) -> TkEvents:
+    if not sequences:
+        raise TypeError(f"{name}() needs at least one event sequence, such as '<Return>'")
     link = current_link()
     if link is None:
         raise RuntimeError(f"{name}() works inside a runner task only; on the Tk thread, bind with widget.bind()")
@@ -286,8 +293,8 @@ def _open(name: str, widget: tkinter.Misc, sequence: str, limit: int) -> TkEvent
             f"{name}() cannot work in the blocking pattern: a task runs inside the click that started it, so no"
             " event can reach it while it waits; bind a callback with widget.bind(), or use another pattern"
         )
-    queue = _EventQueue(limit, f"{name}({widget}, {sequence!r})")
-    listener = _Listener(widget, sequence, queue)
+    queue = _EventQueue(limit, f"{name}({widget}, {', '.join(map(repr, sequences))})")
+    listener = _Listener(widget, sequences, queue)
     if not link.mailbox.post(TkRun(listener.bind)):
         raise RuntimeError(f"{name}(): the window is closed")
     return TkEvents(queue, listener, link.mailbox)
