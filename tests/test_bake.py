@@ -24,8 +24,8 @@ SLUG = "async_tk_prototype"
 # The engine's modules in every bake: its public face (`__init__`) and the private machinery. `_runners/__init__`
 # names the runners kept; the post-generation hook writes it.
 ENGINE = (
-    "__init__", "_base", "_command", "_handle", "_heartbeat", "_in_task", "_mailbox", "_pattern", "_processes", "_streams",
-    "_runners/__init__",
+    "__init__", "_base", "_bindtags", "_command", "_handle", "_heartbeat", "_in_task", "_mailbox", "_pattern",
+    "_processes", "_streams", "_tk_events", "_runners/__init__",
 )  # fmt: skip
 PACKAGE = {
     *(f"{SLUG}/{name}.py" for name in ("__init__", "__main__", "app", "tasks", "demo", "demo_panels", "demo_tasks")),
@@ -33,6 +33,9 @@ PACKAGE = {
 }
 # The project's tools, outside the package: no build of the app carries them.
 TOOLS = {"tools/bench.py"}
+ENGINE_TESTS = (
+    "close", "groups", "heartbeat", "in_process", "owner", "patterns", "streams", "tasks", "tk_events", "to_tk",
+)  # fmt: skip
 TESTS = {
     "tests/conftest.py",
     "tests/support.py",
@@ -41,10 +44,7 @@ TESTS = {
     "tests/test_main.py",
     # A file per promise of the generated README's "What the runner promises" (test_to_tk.py, test_streams.py, ...),
     # and test_patterns.py for what sets each pattern apart; a test of one pattern is rendered only with it.
-    *(
-        f"tests/engine/test_{name}.py"
-        for name in ("close", "groups", "heartbeat", "in_process", "patterns", "streams", "tasks", "to_tk")
-    ),
+    *(f"tests/engine/test_{name}.py" for name in ENGINE_TESTS),
 }
 COMMON_FILES = {
     ".cookiecutter-replay.json",
