@@ -137,8 +137,8 @@ def test_typing_in_the_search_box_shows_only_the_newest_answer(demo, wait_for):
     canvas.winfo_id()
     canvas.event_generate("<ButtonPress-1>", x=10, y=10)
     status = demo.sketch_panel.status
-    wait_for(lambda: "blocking" in status.cget("text"), "the reason in the sketch pad")
-    assert status.cget("text").startswith("tk_events() cannot work in the blocking pattern")
+    wait_for(lambda: "cannot work" in status.cget("text"), "the reason in the sketch pad")
+    assert status.cget("text").startswith("tk_events() cannot work where a task runs inside the click")
 
 
 {{ here | among("blocking") | patterns_mark(here) }}def test_cancel_finds_nothing_to_cancel_as_the_task_ran_inside_the_click(demo, wait_for):

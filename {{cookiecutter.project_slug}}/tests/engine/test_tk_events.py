@@ -64,7 +64,7 @@ def test_without_a_sequence_they_say_so(target):
     [(kind, messages)] = recorder.events
     assert kind == "result"
     for name, message in zip(("tk_events", "tk_event"), messages.split("\n"), strict=True):
-        assert message.startswith(f"{name}() cannot work in the blocking pattern: a task runs inside the click")
+        assert message.startswith(f"{name}() cannot work where a task runs inside the click that started it")
         assert "no event can reach it while it waits" in message
     assert target.bindtags() == (str(target), "Frame", ".", "all"), "nothing was bound"
 {% endif %}

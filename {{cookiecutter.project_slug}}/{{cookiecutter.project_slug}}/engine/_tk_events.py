@@ -256,9 +256,9 @@ def tk_events(widget: tkinter.Misc, *sequences: str, limit: int = EVENTS_WAITING
     `event.widget` is a widget, to be touched on the Tk thread only: `await
     to_tk(event.widget.configure, text="seen")`.
 
-    The blocking pattern cannot do this, and raises `RuntimeError`: there a
-    task runs inside the click that started it, so no event can arrive while
-    it waits. Outside a runner task, bind a callback with `widget.bind()`.
+    A runner whose tasks run inside the click that started them cannot do
+    this, and raises `RuntimeError`: no event can arrive while such a task
+    waits. Outside a runner task, bind a callback with `widget.bind()`.
     """
     return _open("tk_events", widget, sequences, limit)
 
@@ -269,8 +269,8 @@ async def tk_event(widget: tkinter.Misc, *sequences: str) -> Event:
     `event = await tk_event(entry, "<Return>", "<Escape>")`, then `event.keysym`. Made with `tk_events()`, so
     the same holds: the app's own bindings stay, the binding goes when the
     event has come or the task is cancelled (wrap it in
-    `asyncio.timeout()` to give up after a while), and the blocking
-    pattern raises `RuntimeError`. A widget destroyed before the event comes
+    `asyncio.timeout()` to give up after a while), and where tasks run
+    inside the click that started them it raises `RuntimeError`. A widget destroyed before the event comes
     raises `tkinter.TclError`.
     """
     events = _open("tk_event", widget, sequences, EVENTS_WAITING_LIMIT)
@@ -290,8 +290,8 @@ def _open(name: str, widget: tkinter.Misc, sequences: tuple[str, ...], limit: in
         raise RuntimeError(f"{name}() works inside a runner task only; on the Tk thread, bind with widget.bind()")
     if link.inline:
         raise RuntimeError(
-            f"{name}() cannot work in the blocking pattern: a task runs inside the click that started it, so no"
-            " event can reach it while it waits; bind a callback with widget.bind(), or use another pattern"
+            f"{name}() cannot work where a task runs inside the click that started it: no event can reach it"
+            " while it waits; bind a callback with widget.bind(), or use another pattern"
         )
     queue = _EventQueue(limit, f"{name}({widget}, {', '.join(map(repr, sequences))})")
     listener = _Listener(widget, sequences, queue)
