@@ -17,8 +17,8 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from {{ cookiecutter.project_slug }}.engine import {% if live %}EVENTS_WAITING_LIMIT, TooManyEventsWaiting, {% endif %}tk_event, tk_events{% if live %}, to_tk{% endif +%}
-
 {% if live %}
+
 #: How many numbered events the ordering test fires, one every `EVERY_MS` from a Tk timer.
 COUNT = 300
 EVERY_MS = 2
