@@ -32,8 +32,9 @@ How, across threads:
 
 An event is tkinter's own `Event`: plain fields (x, y, keysym, char, num,
 delta, ...) and `event.widget`, a reference to a widget. A task may read the
-plain fields anywhere. It may hold and drop the widget reference (widgets have
-no finalizer), but it must not call it off the Tk thread: `await
+plain fields anywhere. It may hold and drop the widget reference (a widget
+has no finalizer, and Tk itself stays alive with the app's root, which the
+Tk thread holds), but it must not call it off the Tk thread: `await
 to_tk(event.widget.focus_set)`.
 """
 
