@@ -25,8 +25,8 @@ SLUG = "async_tk_prototype"
 # The engine's modules in every bake: its public face (`__init__`) and the private machinery. `_runners/__init__`
 # names the runners kept; the post-generation hook writes it.
 ENGINE = (
-    "__init__", "_base", "_command", "_handle", "_heartbeat", "_in_task", "_mailbox", "_pattern", "_processes",
-    "_process_stream", "_streams", "_tk_release", "_wire", "_runners/__init__",
+    "__init__", "_base", "_bindtags", "_command", "_handle", "_heartbeat", "_in_task", "_mailbox", "_pattern",
+    "_processes", "_process_stream", "_streams", "_tk_events", "_tk_release", "_wire", "_runners/__init__",
 )  # fmt: skip
 PACKAGE = {
     *(f"{SLUG}/{name}.py" for name in ("__init__", "__main__", "app", "tasks", "demo", "demo_panels", "demo_tasks")),
@@ -34,6 +34,10 @@ PACKAGE = {
 }
 # The project's tools, outside the package: no build of the app carries them.
 TOOLS = {"tools/bench.py"}
+ENGINE_TESTS = (
+    "close", "groups", "heartbeat", "in_process", "in_process_stream", "owner", "patterns", "streams", "tasks",
+    "tk_events", "tk_objects", "to_tk",
+)  # fmt: skip
 TESTS = {
     "tests/conftest.py",
     "tests/support.py",
@@ -43,21 +47,7 @@ TESTS = {
     "tests/test_support.py",
     # A file per promise of the generated README's "What the runner promises" (test_to_tk.py, test_streams.py, ...),
     # and test_patterns.py for what sets each pattern apart; a test of one pattern is rendered only with it.
-    *(
-        f"tests/engine/test_{name}.py"
-        for name in (
-            "close",
-            "groups",
-            "heartbeat",
-            "in_process",
-            "in_process_stream",
-            "patterns",
-            "streams",
-            "tasks",
-            "tk_objects",
-            "to_tk",
-        )
-    ),
+    *(f"tests/engine/test_{name}.py" for name in ENGINE_TESTS),
 }
 # The README is a front page; its long sections are these pages, one topic each, with the screenshot it shows.
 DOCS = {

@@ -25,7 +25,7 @@ GREET = (305, 25)
 RUN_TASK = (55, 22)
 RUN_TEN = (150, 22)
 CRUNCH = (455, 22)
-STREAM_LINES = (380, 86)
+STREAM_LINES = (298, 86)
 
 
 def find_window(screen: display.Display, title: str, timeout: float = 30.0):

@@ -135,6 +135,15 @@ def test_typing_in_the_search_box_shows_only_the_newest_answer(demo, wait_for):
 {% if "blocking" in here %}
 
 
+{{ here | among("blocking") | patterns_mark(here) }}def test_the_sketch_pad_says_why_it_cannot_listen_in_blocking(demo, wait_for):
+    canvas = demo.sketch_panel.canvas
+    canvas.winfo_id()
+    canvas.event_generate("<ButtonPress-1>", x=10, y=10)
+    status = demo.sketch_panel.status
+    wait_for(lambda: "cannot work" in status.cget("text"), "the reason in the sketch pad")
+    assert status.cget("text").startswith("tk_events() cannot work where a task runs inside the click")
+
+
 {{ here | among("blocking") | patterns_mark(here) }}def test_cancel_finds_nothing_to_cancel_as_the_task_ran_inside_the_click(demo, wait_for):
     demo.run_button.invoke()
     demo.cancel_button.invoke()
@@ -170,6 +179,28 @@ def test_typing_in_the_search_box_shows_only_the_newest_answer(demo, wait_for):
     wait_for(lambda: demo.runner.in_flight == 0, "the task to end")
     assert demo.results.get("end") == "\u2013 cancelled"
     assert gone_after < KILL_AFTER + started_after, f"gone in {gone_after:.2f} s, started in {started_after:.2f} s"
+
+
+{{ live | patterns_mark(here) }}def test_the_sketch_pad_draws_every_point_of_every_drag(demo, wait_for):
+    canvas = demo.sketch_panel.canvas
+    status = demo.sketch_panel.status
+    canvas.winfo_id()  # Tk drops an event generated on a widget whose window is not made yet
+    strokes: list[list[float]] = []
+    for number, (x, y) in enumerate([(10, 10), (100, 20)], start=1):
+        canvas.event_generate("<ButtonPress-1>", x=x, y=y)  # the first one starts the task, which hears the next
+        if number == 1:
+            wait_for(lambda: "listening" in status.cget("text"), "the task to listen to the canvas")
+        path = [(x + step, y + 2 * step) for step in range(1, 21)]
+        for at_x, at_y in path:
+            canvas.event_generate("<B1-Motion>", x=at_x, y=at_y)
+        canvas.event_generate("<ButtonRelease-1>", x=x + 30, y=y + 40)
+        strokes.append([float(c) for point in [(x, y), (x, y), *path, (x + 30, y + 40)] for c in point])
+        drawn = f"{number} stroke(s)"
+        wait_for(lambda: status.cget("text").startswith(drawn), f"stroke {number} to be drawn")  # noqa: B023
+    assert [canvas.coords(line) for line in canvas.find_all()] == strokes, "every motion is a point of its line"
+    assert status.cget("text") == "2 stroke(s); the last one 22 points"
+    demo.cancel_button.invoke()
+    wait_for(lambda: "stopped" in status.cget("text"), "the sketch task to stop")
 
 
 {{ live | patterns_mark(here) }}def test_stop_ends_the_stream_early(demo, wait_for):

@@ -5,8 +5,9 @@
 
 Your own window is app.py; this one shows what the engine can do, for you
 to copy from: progress and Cancel (`run_task`), overlapping I/O, an error, a
-question in a dialog, CPU work in a worker process (Crunch), a stream and a
-search (demo_panels.py), and the stall meter in the footer. All of this runs
+question in a dialog, CPU work in a worker process (Crunch), a stream, a
+search and a sketch pad whose task hears every drag (demo_panels.py), and
+the stall meter in the footer. All of this runs
 on the Tk (main) thread. Tasks (demo_tasks.py) reach it only through the
 runner's callbacks, whatever pattern the runner uses.
 """
@@ -25,7 +26,7 @@ from types import TracebackType
 
 from {{ cookiecutter.project_slug }} import demo_tasks
 from {{ cookiecutter.project_slug }}.app import TITLE
-from {{ cookiecutter.project_slug }}.demo_panels import SearchPanel, StreamPanel
+from {{ cookiecutter.project_slug }}.demo_panels import SearchPanel, SketchPanel, StreamPanel
 from {{ cookiecutter.project_slug }}.engine import {% if cookiecutter.include_all_patterns %}RUNNERS, {% endif %}Heartbeat, Runner, RunnerBase
 
 #: The heartbeat re-arms itself this often on the Tk loop; any extra delay is a UI stall.
@@ -83,6 +84,8 @@ class Demo:
         self.results.pack(side="left", fill="both", expand=True)
         self.stream_panel = StreamPanel(body, self.runner)
         self.stream_panel.frame.pack(side="left", fill="both", expand=True, padx=(10, 0))
+        self.sketch_panel = SketchPanel(body, self.runner)
+        self.sketch_panel.frame.pack(side="left", fill="y", padx=(10, 0))
 
         row = ttk.Frame(frame)
         row.pack(fill="x", pady=(8, 0))

@@ -1,4 +1,4 @@
-"""Two parts of the demo's window that each show one thing the engine does: a stream, and a search that restarts.
+"""Parts of the demo's window that each show one thing the engine does: a stream, a search, a sketch pad.
 
 Each panel builds its widgets in a frame of its own (`panel.frame`, which
 demo.py places) and wires them to the runner. Copy one as the start of a panel
@@ -82,6 +82,31 @@ class StreamPanel:
     def stopped(self) -> None:
         self.cancel_button.state(["disabled"])
         self.status.configure(text=f"stopped after {self.lines} lines")
+
+
+class SketchPanel:
+    """A canvas to draw on: the first press starts a task that hears every press, drag and release, and draws."""
+
+    def __init__(self, parent: tkinter.Misc, runner: RunnerBase) -> None:
+        self.frame = ttk.Frame(parent)
+        self.canvas = tkinter.Canvas(self.frame, width=150, height=150, background="white", highlightthickness=1)
+        self.canvas.pack(fill="both", expand=True)
+        self.status = ttk.Label(self.frame, text="press and drag to draw", anchor="w", wraplength=150)
+        self.status.pack(fill="x", pady=(4, 0))
+        # bind() passes the press to the command, which passes it on to the task after the canvas. The task keeps
+        # listening after it (a later press is its own to hear, not a second click), and goes with the canvas.
+        sketch = runner.command(
+            demo_tasks.sketch,
+            self.canvas,
+            on_progress=self.show,
+            on_error=self.show,
+            on_cancelled=lambda: self.show("stopped; press to draw again"),
+            owner=self.canvas,
+        )
+        self.canvas.bind("<ButtonPress-1>", sketch)
+
+    def show(self, text: object) -> None:
+        self.status.configure(text=str(text))
 
 
 class SearchPanel:

@@ -2,9 +2,10 @@
 
 Progress (`count_up`), real I/O (`echo_over_loopback`), an error
 (`fail_after`), a stream (`stream_lines`), a question in a dialog half-way
-(`ask_then_finish`), a search that restarts (`search`), and CPU work in a
-worker process (`crunch`). Copy into tasks.py what you need; the rules every
-task follows are in tasks.py's docstring.
+(`ask_then_finish`), a search that restarts (`search`), CPU work in a
+worker process (`crunch`), and the window's events heard by a task
+(`sketch`). Copy into tasks.py what you need; the rules every task follows
+are in tasks.py's docstring.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+import tkinter
 from collections.abc import AsyncIterator
 from tkinter import messagebox
 
-from {{ cookiecutter.project_slug }}.engine import in_process, report_progress, to_tk
+from {{ cookiecutter.project_slug }}.engine import in_process, report_progress, tk_events, to_tk
 
 
 async def count_up(steps: int = 20, delay: float = 0.05) -> str:
@@ -100,6 +102,33 @@ async def ask_then_finish() -> str:
         return "stopped half-way, as asked"
     await asyncio.sleep(0.2)
     return "did both halves"
+
+
+async def sketch(canvas: tkinter.Canvas, press: tkinter.Event[tkinter.Misc]) -> None:
+    """Draw the person's strokes on `canvas`: every press, drag and release, in order, heard by this one task.
+
+    The panel binds it to the canvas's first press (`runner.command()` passes
+    that event last); from then on the task hears the canvas itself, and the
+    events wait in a queue while it draws (a round trip to the Tk thread per
+    event), so none is lost however slowly it goes. It reads only the events'
+    plain fields (x, y, type), and touches the canvas through `to_tk()` only.
+    It runs until Cancel, or until the canvas goes (`owner=`).
+    """
+    events = tk_events(canvas, "<ButtonPress-1>", "<B1-Motion>", "<ButtonRelease-1>")  # every one from now on
+    report_progress("listening: press and drag to draw")  # (arrives once the binding is in place)
+    points = [press.x, press.y, press.x, press.y]
+    line = await to_tk(canvas.create_line, *points, width=3, fill="#1565c0", capstyle="round", smooth=True)
+    strokes = 0
+    async for event in events:
+        if event.type == tkinter.EventType.ButtonPress:  # a new stroke
+            points = [event.x, event.y, event.x, event.y]
+            line = await to_tk(canvas.create_line, *points, width=3, fill="#1565c0", capstyle="round", smooth=True)
+            continue
+        points += (event.x, event.y)
+        await to_tk(canvas.coords, line, *points)
+        if event.type == tkinter.EventType.ButtonRelease:
+            strokes += 1
+            report_progress(f"{strokes} stroke(s); the last one {len(points) // 2 - 1} points")
 
 
 async def search(query: str) -> str:

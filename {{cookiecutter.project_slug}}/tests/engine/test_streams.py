@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 import pytest
 from support import count_to
 
-from {{ cookiecutter.project_slug }}.engine import STREAM_BUFFER, {% if live %}TaskHandle, {% endif %}TaskState
+from {{ cookiecutter.project_slug }}.engine import STREAM_BUFFER, {% if live %}TaskHandle, {% endif %}TaskState, report_progress
 {% if live %}
 from {{ cookiecutter.project_slug }}.engine._mailbox import BATCH_SECONDS
 {% endif %}
@@ -28,6 +28,22 @@ def test_every_item_arrives_once_in_order_before_on_result(runner, recorder, wai
     assert recorder.values("item") == list(range(count))
     assert recorder.events[-1] == ("result", count), "on_result comes last, with the number of items"
     assert handle.state is TaskState.DONE
+
+
+def test_report_progress_inside_the_generator_reaches_on_progress_before_the_end(runner, recorder, wait_for):
+    async def counts_and_reports(n: int) -> AsyncIterator[int]:
+        for i in range(1, n + 1):
+            report_progress(i / n)
+            yield i
+            await asyncio.sleep(0)
+
+    callbacks = {**recorder.stream_callbacks(), "on_progress": lambda value: recorder.note("progress", value)}
+    handle = runner.stream(counts_and_reports, 50, **callbacks)
+    wait_for(lambda: handle.done, "the stream to end")
+    progress = recorder.values("progress")
+    assert progress and progress[-1] == 1.0, "the last report reached on_progress"
+    assert progress == sorted(progress), "in order (coalesced: some may be skipped)"
+    assert recorder.kinds()[-1] == "result" and recorder.values("item") == list(range(1, 51))
 
 
 def test_an_error_ends_the_stream_after_the_items_before_it(runner, recorder, wait_for):

@@ -21,6 +21,7 @@ import asyncio
 import gc
 import sys
 import threading
+import tkinter
 import traceback
 {% if live %}
 from collections import Counter
@@ -31,7 +32,7 @@ from types import TracebackType
 import pytest
 from support import add, boom, count_to{% if live %}, new_threads, until, wait_forever{% endif +%}
 
-from {{ cookiecutter.project_slug }}.engine import TaskState, report_progress
+from {{ cookiecutter.project_slug }}.engine import TaskState, report_progress, to_tk
 
 
 def test_result_arrives_later_on_the_main_thread(runner, recorder, wait_for):
@@ -251,10 +252,44 @@ def test_a_progress_callback_that_raises_is_reported_and_later_tasks_still_arriv
 
 def test_command_makes_a_tk_callback_that_submits(runner, recorder, wait_for):
     command = runner.command(add, 20, 22, **recorder.callbacks())
-    handle = command("an event Tk might pass")
+    handle = command()  # as a button's command= calls it
     assert handle is not None
     wait_for(lambda: handle.done, "the task to end")
     assert recorder.events == [("result", 42)]
+
+
+def test_command_passes_what_tk_passes_after_its_own_arguments(runner, recorder, wait_for):
+    handle = runner.command(add, 20, **recorder.callbacks())(22)  # as a Scale's command= passes its value
+    assert handle is not None
+    wait_for(lambda: handle.done, "the task to end")
+    assert recorder.events == [("result", 42)]
+
+
+def test_command_bound_to_an_event_gets_the_event_and_keeps_when_busy_and_disable(root, runner, recorder, wait_for):
+    frame = tkinter.Frame(root)
+    frame.pack()
+    frame.winfo_id()  # Tk drops an event generated on a widget whose window is not made yet
+    button = tkinter.Button(root)
+    got: list[tuple[str, int, bool]] = []
+
+    async def on_tick(label: str, event: tkinter.Event[tkinter.Misc]) -> int:
+        got.append((label, event.x, str(await to_tk(button.cget, "state")) == "disabled"))
+        await asyncio.sleep(0.01)
+        return event.x
+
+    frame.bind("<<Tick>>", runner.command(on_tick, "given", disable=button, **recorder.callbacks()))
+    frame.event_generate("<<Tick>>", x=7)
+    frame.event_generate("<<Tick>>", x=8)
+    wait_for(lambda: recorder.events and runner.in_flight == 0, "the task to end")
+    assert got[0][:2] == ("given", 7), "the event came after the given argument"
+    assert button["state"] == "normal"
+    assert recorder.events == [("result", 7)], "the second event came before the first run's end: ignored"
+{% if live and blocking %}
+    if runner.pattern != "blocking":  # there the run is over before the command disables the button
+        assert got == [("given", 7, True)], "the button was disabled while the run was going"
+{% elif live %}
+    assert got == [("given", 7, True)], "the button was disabled while the run was going"
+{% endif %}
 
 
 def test_submit_many_runs_each_args_once_and_returns_the_handles_in_order(runner, recorder, wait_for):

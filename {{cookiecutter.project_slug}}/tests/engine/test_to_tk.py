@@ -68,6 +68,18 @@ def test_the_function_runs_on_the_tk_thread_and_its_value_comes_back(runner, rec
     assert kind == "result" and on_main is True
 
 
+def test_keyword_arguments_pass_through(root, runner, recorder, wait_for):
+    label = tkinter.Label(root, text="before")
+
+    async def relabel() -> tuple[str, tuple[int, str]]:
+        await to_tk(label.configure, text="after")  # no functools.partial needed
+        return await to_tk(label.cget, "text"), await to_tk(lambda a, *, b: (a, b), 1, b="two")
+
+    handle = runner.submit(relabel, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the task to end")
+    assert recorder.events == [("result", ("after", (1, "two")))]
+
+
 def test_an_exception_in_the_function_is_raised_in_the_task(runner, recorder, wait_for):
     def fails() -> None:
         raise LookupError("no such widget")

@@ -3,12 +3,16 @@
 Everything the app uses, or catches, is imported from here:
 
     from <package>.engine import Runner, TaskHandle, TaskState, in_process, in_process_stream, report_progress, to_tk
+    from <package>.engine import tk_event, tk_events
 
 - `Runner(root)`: `submit()` a coroutine function, `stream()` an async
   generator, `command()` for a button; `cancel_all()`, `close()`,
   `mainloop()`, `quit()`. Every callback runs on the Tk thread.
 - Inside a task: `report_progress(value)` (coalesced) and
-  `await to_tk(fn, *args)` (run `fn` on the Tk thread and get its value),
+  `await to_tk(fn, *args, **kwargs)` (run `fn` on the Tk thread and get its value),
+  `await tk_event(widget, sequence)` (the next such event of the window) and
+  `async for event in tk_events(widget, sequence)` (every one, in order;
+  `TooManyEventsWaiting` if the task leaves too many of them waiting),
   `await in_process(fn, *args)` (run a CPU-bound function in a worker
   process that cancelling the task terminates). It raises `WorkerDied` if
   the worker ends before it answers, and an exception of `fn` comes with the
@@ -35,8 +39,10 @@ from ._process_stream import in_process_stream
 from ._processes import RemoteTraceback, WorkerDied, in_process
 from ._runners import RUNNERS, Runner
 from ._streams import STREAM_BUFFER
+from ._tk_events import EVENTS_WAITING_LIMIT, TooManyEventsWaiting, tk_event, tk_events
 
 __all__ = [
+    "EVENTS_WAITING_LIMIT",
     "RUNNERS",
     "STREAM_BUFFER",
     "Command",
@@ -46,9 +52,12 @@ __all__ = [
     "RunnerBase",
     "TaskHandle",
     "TaskState",
+    "TooManyEventsWaiting",
     "WorkerDied",
     "in_process",
     "in_process_stream",
     "report_progress",
+    "tk_event",
+    "tk_events",
     "to_tk",
 ]

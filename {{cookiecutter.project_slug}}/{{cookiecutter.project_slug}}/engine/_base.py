@@ -23,10 +23,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
+from ._bindtags import PrivateBinding, cancel_on_destroy
 from ._command import Command, drop_queued
 from ._handle import TaskHandle, TaskState, settle, take_progress
 from ._in_task import TaskStart, pump, run_guarded
-from ._mailbox import RELEASES_WAITING, ItemsReady, Message, ProgressReady, ReleasesWaiting, Settled, TkCall
+from ._mailbox import RELEASES_WAITING, ItemsReady, Message, ProgressReady, ReleasesWaiting, Settled, TkCall, TkRun
 from ._pattern import Pattern
 from ._streams import StreamBuffer
 from ._tk_release import TkReleases
@@ -69,6 +70,7 @@ class RunnerBase(Pattern):
         self._in_flight: dict[TaskHandle, _Entry] = {}
         self._groups: dict[str, set[TaskHandle]] = {}
         self._commands: weakref.WeakSet[Command] = weakref.WeakSet()  # their queued clicks go with cancel_all()
+        self._owned: dict[TaskHandle, PrivateBinding] = {}  # `owner=`: the <Destroy> binding that cancels the task
         self._inbox = self._make_inbox(root)
         # Tk objects (a PhotoImage, a StringVar) the collector frees on a task's thread come back here to be freed.
         self._releases = TkReleases(root.tk, functools.partial(self._inbox.mailbox.post, RELEASES_WAITING))
@@ -111,6 +113,7 @@ class RunnerBase(Pattern):
         on_cancelled: Callable[[], object] | None = None,
         group: str | None = None,
         exclusive: bool = False,
+        owner: tkinter.Misc | None = None,
     ) -> TaskHandle:
         """Run `coro_fn(*args)` as a task and return its handle.
 
@@ -119,11 +122,15 @@ class RunnerBase(Pattern):
         `report_callback_exception`, so it is never lost. `group` names the
         task for `cancel_all(group)`; with `exclusive=True` the group's
         earlier runs are cancelled first, and none of their callbacks runs
-        any more: the newest run wins.
+        any more: the newest run wins. With `owner=widget` the task is
+        cancelled when that widget is destroyed (a dialog closed, a panel
+        removed), or at once if it is gone already; the binding that watches
+        it (on a bindtag of its own: the app's `<Destroy>` bindings stay) goes
+        when the task ends.
         """
         entry = _Entry(on_result, on_error, on_progress, on_cancelled, None, None, group)
         handle = TaskHandle(_name_of(coro_fn))
-        return self._start(handle, entry, exclusive, coro_fn, args)
+        return self._start(handle, entry, exclusive, coro_fn, args, owner)
 
     def submit_many(
         self,
@@ -186,9 +193,11 @@ class RunnerBase(Pattern):
         on_items: Callable[[list[Y]], object] | None = None,
         on_result: Callable[[int], object] | None = None,
         on_error: Callable[[BaseException], object] | None = None,
+        on_progress: Callable[[Any], object] | None = None,
         on_cancelled: Callable[[], object] | None = None,
         group: str | None = None,
         exclusive: bool = False,
+        owner: tkinter.Misc | None = None,
     ) -> TaskHandle:
         """Run the async generator `agen_fn(*args)` as a task; every item it yields reaches the window, in order.
 
@@ -198,8 +207,9 @@ class RunnerBase(Pattern):
         Tk thread, before the terminal callback; `on_result` gets the number
         of items. At most `STREAM_BUFFER` items wait for the window: beyond
         that the generator waits at its `yield` until the window catches up.
-        After `cancel()` or `close()` no item is delivered. `group` and
-        `exclusive` work as in `submit()`.
+        After `cancel()` or `close()` no item is delivered. `report_progress()`
+        inside the generator reaches `on_progress`, coalesced as from a task.
+        `group`, `exclusive` and `owner` work as in `submit()`.
         """
         if (on_item is None) == (on_items is None):
             raise TypeError("stream() needs on_item or on_items, one of the two")
@@ -211,9 +221,9 @@ class RunnerBase(Pattern):
                 self._deliver_items(handle, deadline=time.perf_counter() + 3600)
 
             buffer.flush = flush
-        entry = _Entry(on_result, on_error, None, on_cancelled, on_item, on_items, group)
+        entry = _Entry(on_result, on_error, on_progress, on_cancelled, on_item, on_items, group)
         mailbox = self._inbox.mailbox
-        return self._start(handle, entry, exclusive, pump, (agen_fn, args, handle, mailbox))
+        return self._start(handle, entry, exclusive, pump, (agen_fn, args, handle, mailbox), owner)
 
     def command(
         self,
@@ -227,13 +237,18 @@ class RunnerBase(Pattern):
 
         Arguments that are Tk variables (`StringVar`, `IntVar`, ...) are read
         when the command runs, so an Entry's text reaches the task at click
-        time. `when_busy` says what a second click does while a run is still
+        time. Whatever Tk passes the callback comes after `args`: nothing
+        from a button's `command=`, the event from `widget.bind(sequence,
+        runner.command(on_key))`, so `on_key(event)` gets it (read its plain
+        fields in the task; its `widget` only through `to_tk()`), the value
+        from a `Scale`'s `command=`. `when_busy` says what a second click does while a run is still
         going: "ignore" it (the default: a double click runs the task once),
         "restart" (cancel the running one; only the new one's callbacks
         run), "queue" (run it after the current one ends), or "allow" (run
         both). `disable=widget` disables that widget while a run is in flight
-        and enables it again at the end, whatever the outcome. Any arguments
-        Tk passes (such as the event of a `bind`) are ignored.
+        and enables it again at the end, whatever the outcome. The other
+        keyword arguments go to `submit()` with each run: its callbacks, and
+        `owner=`.
         """
         command = Command(
             self.submit, self._when_ended, lambda: self._closed, coro_fn, args, when_busy, disable, callbacks
@@ -269,6 +284,9 @@ class RunnerBase(Pattern):
         self.cancel_all()
         self._in_flight.clear()
         self._groups.clear()
+        for binding in self._owned.values():
+            binding.remove()
+        self._owned.clear()
         deadline = time.monotonic() + timeout
         self._shutdown(deadline)
         for hook in self._inbox.mailbox.take_close_hooks():  # what its tasks started outside it: in_process() workers
@@ -288,6 +306,7 @@ class RunnerBase(Pattern):
         exclusive: bool,
         work: Callable[..., Awaitable[Any]],
         args: tuple[Any, ...],
+        owner: tkinter.Misc | None = None,
     ) -> TaskHandle:
         self._check_thread("submit")
         if self._closed:
@@ -302,6 +321,10 @@ class RunnerBase(Pattern):
         self._inbox.watch()
         start = functools.partial(run_guarded, handle, self._inbox.mailbox, work, args, self._runs_inline)
         try:
+            if owner is not None:  # before the launch: where tasks run inline, the task runs inside it
+                binding = cancel_on_destroy(owner, handle.cancel)
+                if binding is not None:
+                    self._owned[handle] = binding
             self._launch(handle, start)
         except BaseException:
             self._forget(handle)
@@ -325,6 +348,9 @@ class RunnerBase(Pattern):
                 handle.cancel()
 
     def _forget(self, handle: TaskHandle) -> _Entry | None:
+        binding = self._owned.pop(handle, None) if self._owned else None
+        if binding is not None:
+            binding.remove()
         entry = self._in_flight.pop(handle, None)
         if entry is not None and entry.group is not None:
             members = self._groups.get(entry.group)
@@ -352,6 +378,9 @@ class RunnerBase(Pattern):
             return True
         if isinstance(message, ReleasesWaiting):
             self._releases.run()
+            return True
+        if isinstance(message, TkRun):
+            message.fn()
             return True
         entry = self._in_flight.get(message.handle)
         if entry is None:
@@ -443,7 +472,7 @@ def _run_call(call: TkCall) -> None:
     if call.future.cancelled():  # the task was cancelled while the call waited: it must not run
         return
     try:
-        outcome: tuple[bool, Any] = (True, call.fn(*call.args))
+        outcome: tuple[bool, Any] = (True, call.fn(*call.args, **call.kwargs))
     except Exception as exc:
         outcome = (False, exc)
     with contextlib.suppress(RuntimeError):  # that loop is closed: the task is gone

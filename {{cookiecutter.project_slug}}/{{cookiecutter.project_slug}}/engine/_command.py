@@ -61,11 +61,15 @@ class Command:
         """A run of this command is in flight."""
         return bool(self._running)
 
-    def __call__(self, *_tk_args: object) -> TaskHandle | None:
-        """Submit a run with the arguments as they are now; None if the click was ignored or queued."""
+    def __call__(self, *tk_args: object) -> TaskHandle | None:
+        """Submit a run with the arguments as they are now, then what Tk passed; None if ignored or queued.
+
+        Tk passes nothing to a button's `command=`, and the event to a
+        `bind()` callback: `coro_fn(*args, event)` then gets it.
+        """
         if self._closed():  # a click that raced the window's closing
             return None
-        args = tuple(arg.get() if isinstance(arg, _TK_VARIABLES) else arg for arg in self._args)
+        args = (*(arg.get() if isinstance(arg, _TK_VARIABLES) else arg for arg in self._args), *tk_args)
         if self._running and self._when_busy == "ignore":
             return None
         if self._running and self._when_busy == "queue":

@@ -42,6 +42,11 @@ def current_mailbox() -> Mailbox | None:
     return link.mailbox if link is not None else None
 
 
+def current_link() -> TaskLink | None:
+    """What the runner task this code runs in knows of the way back (its mailbox, whether it runs inline), or None."""
+    return _current.get()
+
+
 def report_from_worker(send: Callable[[Any], None]) -> None:
     """In an `in_process()` worker process: `report_progress(value)` calls `send(value)` from now on."""
     global _in_worker
@@ -65,13 +70,14 @@ def report_progress(value: Any) -> None:
         _in_worker(value)
 
 
-async def to_tk(fn: Callable[..., T], *args: Any) -> T:
-    """Run `fn(*args)` on the Tk thread and return its value (or raise its exception) here, in the task.
+async def to_tk(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run `fn(*args, **kwargs)` on the Tk thread and return its value (or raise its exception) here, in the task.
 
     The mirror of `asyncio.to_thread`: use it to ask the person something
-    (`await to_tk(messagebox.askyesno, "Overwrite?", path)`) or to read a
-    widget. `fn` runs from the Tk event loop, never inside a task's step, so
-    a dialog it opens cannot re-enter asyncio. If the task is cancelled while
+    (`await to_tk(messagebox.askyesno, "Overwrite?", path)`), to read a
+    widget, or to change one (`await to_tk(label.configure, text="done")`).
+    `fn` runs from the Tk event loop, never inside a task's step, so a
+    dialog it opens cannot re-enter asyncio. If the task is cancelled while
     the call waits for its turn, `fn` never runs; if it is cancelled while
     `fn` runs (a dialog is open), the dialog stays until answered and its
     answer is dropped. Where the task runs inside the Tk callback that
@@ -82,10 +88,10 @@ async def to_tk(fn: Callable[..., T], *args: Any) -> T:
     if link is None:
         raise RuntimeError("to_tk() works inside a runner task only; on the Tk thread, call the function directly")
     if link.inline:
-        return fn(*args)
+        return fn(*args, **kwargs)
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
-    if not link.mailbox.post(TkCall(fn, args, loop, future)):
+    if not link.mailbox.post(TkCall(fn, args, kwargs, loop, future)):
         raise RuntimeError("to_tk(): the window is closed")  # nothing would ever run fn
     return await future
 

@@ -57,15 +57,28 @@ class Settled:
 
 @dataclass(frozen=True, slots=True)
 class TkCall:
-    """`to_tk()`: run `fn(*args)` on the Tk thread and settle `future`, on `loop`, with the outcome."""
+    """`to_tk()`: run `fn(*args, **kwargs)` on the Tk thread and settle `future`, on `loop`, with the outcome."""
 
     fn: Callable[..., Any]
     args: tuple[Any, ...]
+    kwargs: dict[str, Any]
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Any]
 
 
 @dataclass(frozen=True, slots=True)
+class TkRun:
+    """Run `fn()` on the Tk thread, and send nothing back: what a task needs done there without waiting for it.
+
+    `tk_events()` binds and unbinds through it. The task side then never
+    waits for the Tk thread, so it can ask from a finalizer or a cancelled
+    task, and the request keeps its place in the queue: a `to_tk()` call the
+    task makes afterwards runs after it.
+    """
+
+    fn: Callable[[], object]
+
+
 class ReleasesWaiting:
     """Tk objects freed on another thread wait to be released on the Tk thread (_tk_release.py)."""
 
@@ -73,7 +86,7 @@ class ReleasesWaiting:
 #: The one `ReleasesWaiting` there needs to be: it carries nothing.
 RELEASES_WAITING = ReleasesWaiting()
 
-Message = ProgressReady | ItemsReady | Settled | TkCall | ReleasesWaiting
+Message = ProgressReady | ItemsReady | Settled | TkCall | TkRun | ReleasesWaiting
 
 
 class Mailbox:

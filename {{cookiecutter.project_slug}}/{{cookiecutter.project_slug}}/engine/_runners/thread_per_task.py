@@ -103,6 +103,11 @@ def _run_on_a_new_loop(start: TaskStart) -> None:
 async def _then_tidy_up(coro: Coroutine[Any, Any, None]) -> None:
     """Await `coro` (run_guarded: it never raises), then end what it left behind, as `asyncio.run` would."""
     await coro
+    # An async generator the task left unfinished (a `break` or `return` inside `async for`) is closed by the
+    # loop's finalizer, in a task made a turn later: two turns let that task run (its `finally:` with it) before
+    # what is still left is cancelled. asyncio.run's extra loop runs give it those turns.
+    for _ in range(2):
+        await asyncio.sleep(0)
     loop = asyncio.get_running_loop()
     left = asyncio.all_tasks(loop) - {asyncio.current_task(loop)}
     for task in left:  # tasks the coroutine started and did not await
