@@ -26,7 +26,7 @@ from typing import Any, ClassVar, TypeVar
 from ._bindtags import PrivateBinding, cancel_on_destroy
 from ._command import Command, drop_queued
 from ._handle import TaskHandle, TaskState, settle, take_progress
-from ._in_task import TaskStart, pump, run_guarded
+from ._in_task import TaskStart, pump, run_guarded, settle_future
 from ._mailbox import RELEASES_WAITING, ItemsReady, Message, ProgressReady, ReleasesWaiting, Settled, TkCall, TkRun
 from ._pattern import Pattern
 from ._streams import StreamBuffer
@@ -476,16 +476,7 @@ def _run_call(call: TkCall) -> None:
     except Exception as exc:
         outcome = (False, exc)
     with contextlib.suppress(RuntimeError):  # that loop is closed: the task is gone
-        call.loop.call_soon_threadsafe(_settle_future, call.future, *outcome)
-
-
-def _settle_future(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
-    if future.done():  # cancelled meanwhile
-        return
-    if ok:
-        future.set_result(value)
-    else:
-        future.set_exception(value)
+        call.loop.call_soon_threadsafe(settle_future, call.future, *outcome)
 
 
 async def wind_down(deadline: float) -> None:

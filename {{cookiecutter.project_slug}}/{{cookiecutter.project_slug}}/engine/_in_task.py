@@ -170,5 +170,15 @@ async def pump(
     return count
 
 
+def settle_future(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
+    """On the task's loop: give an awaited future the outcome another thread sent (a `to_tk()` call's, a worker's)."""
+    if future.done():  # cancelled meanwhile
+        return
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
+
+
 def _raise(exc: BaseException) -> None:
     raise exc

@@ -62,7 +62,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, ParamSpec, TypeVar
 
 from . import _wire
-from ._in_task import current_mailbox, report_from_worker, report_progress
+from ._in_task import current_mailbox, report_from_worker, report_progress, settle_future
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -203,7 +203,7 @@ class _Call(Work):
     def deliver(self, outcome: tuple[bool, Any]) -> None:
         if not self.cancelled:
             with contextlib.suppress(RuntimeError):  # that loop is closed: the task is gone
-                self.loop.call_soon_threadsafe(_settle, self.future, *outcome)
+                self.loop.call_soon_threadsafe(settle_future, self.future, *outcome)
 
 
 def with_remote_traceback(error: BaseException, text: str) -> BaseException:
@@ -398,15 +398,6 @@ def _kill(process: BaseProcess) -> None:
     with contextlib.suppress(ValueError, OSError, AttributeError):
         if process.exitcode is None:
             process.kill()
-
-
-def _settle(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
-    if future.done():  # cancelled meanwhile
-        return
-    if ok:
-        future.set_result(value)
-    else:
-        future.set_exception(value)
 
 
 def name_of(fn: object) -> str:
