@@ -261,6 +261,9 @@ class _Pool:
         self._idle: list[Worker] = []
         self._busy: set[Worker] = set()
         self._waiting: deque[Work] = deque()
+        #: Workers terminated by a cancel and not yet reaped by their thread, with the owner of the call they ran:
+        #: the owner's close() waits for them too, so that no process of its outlives it.
+        self._ending: dict[Worker, object] = {}
         self._exit_hook = False
 
     def run(self, call: Work) -> None:
@@ -290,6 +293,8 @@ class _Pool:
             call.cancelled = True
             if call.worker is not None:
                 call.worker.stop()
+                if call.worker.stopping:  # its process was running: it ends now
+                    self._ending[call.worker] = call.owner
                 return
             with contextlib.suppress(ValueError):
                 self._waiting.remove(call)
@@ -305,13 +310,12 @@ class _Pool:
             for worker in busy:
                 assert worker.call is not None
                 worker.call.cancelled = True
+            ending = [worker for worker, of in self._ending.items() if of is owner and worker not in busy]
         stopped = idle + busy
         for worker in stopped:
             worker.stop()
-        for worker in stopped:
-            if worker.process is not None:
-                with contextlib.suppress(ValueError, AssertionError):
-                    worker.process.join(max(0.0, deadline - time.monotonic()))
+        for worker in stopped + ending:
+            _join(worker, deadline)
         left = [worker for worker in idle if worker.alive()]  # the busy ones are reaped by their threads
         if left:
             threading.Thread(target=_reap_all, args=(left,), name="in_process-reaper", daemon=True).start()
@@ -357,6 +361,8 @@ class _Pool:
                 outcome = None
             if retired is not None:
                 _reap(retired)
+                with self._lock:
+                    self._ending.pop(retired, None)
             if next_call is None:
                 return
             call = next_call
@@ -387,6 +393,20 @@ def _reap(worker: Worker) -> None:
                 process.join(1.0)
     if worker.conn is not None:
         worker.conn.close()
+
+
+def _join(worker: Worker, deadline: float) -> None:
+    """Wait until `worker`'s process is gone or `deadline` passes.
+
+    In a loop: its pool's thread may be reaping it at the same moment, and a
+    join that loses that race returns before the exit code is known.
+    """
+    process = worker.process
+    if process is None:
+        return
+    with contextlib.suppress(ValueError, AssertionError):  # closed already: it is gone
+        while process.exitcode is None and time.monotonic() < deadline:
+            process.join(min(0.05, max(0.0, deadline - time.monotonic())))
 
 
 def _reap_all(workers: list[Worker]) -> None:
