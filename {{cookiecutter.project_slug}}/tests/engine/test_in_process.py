@@ -7,6 +7,8 @@ Big data crosses without freezing the window, and an idle worker holds nothing o
 
 from __future__ import annotations
 
+import gc
+import multiprocessing.connection
 import os
 {% if live %}
 import subprocess
@@ -61,6 +63,24 @@ def whoami() -> int:
     return os.getpid()
 
 
+#: The kinds of object a worker's end of its pipe is, on Unix and on Windows.
+PIPE_ENDS = tuple(
+    getattr(multiprocessing.connection, kind)
+    for kind in ("Connection", "PipeConnection")
+    if hasattr(multiprocessing.connection, kind)
+)
+
+
+def cuts_its_pipe_and_lingers() -> None:
+    """The app sees the pipe break while the process stays: a worker exiting slowly looks so. Reports its pid first."""
+    report_progress(os.getpid())
+    time.sleep(0.2)  # the report is on its way
+    for thing in gc.get_objects():
+        if isinstance(thing, PIPE_ENDS):
+            thing.close()
+    time.sleep(60)
+
+
 def echo(data: bytes, as_bytearray: bool) -> tuple[int, bytes | bytearray]:
     """`data` back (as a new bytearray, or as it came), with the worker's pid."""
     return os.getpid(), bytearray(data) if as_bytearray else data
@@ -80,6 +100,10 @@ async def progress_in_process(steps: int) -> str:
 
 async def spins_in_process(seconds: float) -> int:
     return await in_process(spins, seconds)
+
+
+async def lingers_in_process() -> None:
+    await in_process(cuts_its_pipe_and_lingers)
 
 
 async def exits_in_process() -> None:
@@ -173,6 +197,27 @@ def test_a_worker_that_dies_gives_a_clear_error_and_the_next_call_works(runner, 
     after = runner.submit(square_in_process, 3, **recorder.callbacks())
     wait_for(lambda: after.done, "the next call", timeout=30)
     assert recorder.values("result")[0][0] == 9
+
+
+def test_a_worker_whose_pipe_broke_is_not_reused_though_its_process_lingers(runner, recorder, wait_for):
+    handle = runner.submit(lingers_in_process, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the call to fail", timeout=30)
+    [error] = recorder.values("error")
+    assert isinstance(error, WorkerDied)
+    [lingering] = recorder.values("progress")
+    after = runner.submit(square_in_process, 3, **recorder.callbacks())
+    wait_for(lambda: after.done, "the next call", timeout=30)
+    [(nine, pid)] = recorder.values("result")
+    assert nine == 9 and pid != lingering
+
+
+def test_close_returns_once_a_dead_workers_lingering_process_is_gone(runner, recorder, wait_for):
+    handle = runner.submit(lingers_in_process, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the call to fail", timeout=30)
+    assert isinstance(recorder.values("error")[0], WorkerDied)
+    [lingering] = recorder.values("progress")
+    runner.close(timeout=30)  # long enough for any machine: close() waits only while the process is there
+    assert lingering not in worker_pids()
 
 
 def test_a_function_that_cannot_be_pickled_gives_a_clear_error(runner, recorder, wait_for):

@@ -52,9 +52,8 @@ from ._processes import (
     Channel,
     Work,
     Worker,
-    WorkerDied,
+    died,
     error_reply,
-    how_it_died,
     name_of,
     with_remote_traceback,
 )
@@ -189,7 +188,7 @@ class _Stream(Work):
                     with contextlib.suppress(OSError):
                         _wire.send(conn, ("end",))
         except (EOFError, OSError):
-            return False, WorkerDied(how_it_died(worker, self.name, "finished"))
+            return False, died(worker, self.name, "finished")
         except Exception as exc:  # the worker did not start
             return False, exc
 

@@ -196,7 +196,7 @@ class _Call(Work):
                 else:
                     return False, with_remote_traceback(value, text)
         except (EOFError, OSError):
-            return False, WorkerDied(how_it_died(worker, self.name))
+            return False, died(worker, self.name)
         except Exception as exc:  # the outcome came back but cannot be unpickled here, or the worker did not start
             return False, exc
 
@@ -221,7 +221,7 @@ class Worker:
         self.conn: Connection | None = None
         #: The call it runs now (set under the pool's lock).
         self.call: Work | None = None
-        #: Terminated (its task was cancelled, or the runner closed): it is not reused.
+        #: Terminated (its task was cancelled, or the runner closed) or its pipe broke: it is not reused.
         self.stopping = False
 
     def ready(self) -> bool:
@@ -261,8 +261,9 @@ class _Pool:
         self._idle: list[Worker] = []
         self._busy: set[Worker] = set()
         self._waiting: deque[Work] = deque()
-        #: Workers terminated by a cancel and not yet reaped by their thread, with the owner of the call they ran:
-        #: the owner's close() waits for them too, so that no process of its outlives it.
+        #: Workers stopped or dead and not yet reaped by their thread, with the owner of the call they ran: that
+        #: owner's close() waits for them too, so that no process of its outlives it (one may linger after its
+        #: pipe closed: exiting, or killed only after `KILL_AFTER`).
         self._ending: dict[Worker, object] = {}
         self._exit_hook = False
 
@@ -293,8 +294,6 @@ class _Pool:
             call.cancelled = True
             if call.worker is not None:
                 call.worker.stop()
-                if call.worker.stopping:  # its process was running: it ends now
-                    self._ending[call.worker] = call.owner
                 return
             with contextlib.suppress(ValueError):
                 self._waiting.remove(call)
@@ -347,6 +346,7 @@ class _Pool:
                 retired = None
                 if worker.stopping or (worker.process is not None and not worker.alive()):
                     self._busy.discard(worker)
+                    self._ending[worker] = call.owner
                     retired, worker = worker, Worker()
                     self._busy.add(worker)
                 next_call = self._waiting.popleft() if self._waiting else None
@@ -368,8 +368,14 @@ class _Pool:
             call = next_call
 
 
-def how_it_died(worker: Worker, name: str, ending: str = "returned") -> str:
-    """Why `worker`'s process is gone, in a sentence: its exit code, or the signal that ended it."""
+def died(worker: Worker, name: str, ending: str = "returned") -> WorkerDied:
+    """`worker`'s pipe broke: it is not reused, and the error says why: its exit code, or the signal that ended it.
+
+    Not reused even if its process is still there a second later (exiting
+    slowly, or a process that closed its end of the pipe): its pool's
+    thread reaps it, and a close() waits for that.
+    """
+    worker.stopping = True
     code: int | None = None
     if worker.process is not None:
         with contextlib.suppress(ValueError, AssertionError):
@@ -378,8 +384,8 @@ def how_it_died(worker: Worker, name: str, ending: str = "returned") -> str:
     if code is not None and code < 0:
         with contextlib.suppress(ValueError):
             how = f"was killed by {signal.Signals(-code).name}"
-            return f"the worker process running {name}() {how} before it {ending}"
-    return f"the worker process running {name}() ended (exit code {code}) before it {ending}"
+            return WorkerDied(f"the worker process running {name}() {how} before it {ending}")
+    return WorkerDied(f"the worker process running {name}() ended (exit code {code}) before it {ending}")
 
 
 def _reap(worker: Worker) -> None:
