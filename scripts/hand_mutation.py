@@ -203,6 +203,14 @@ def main(argv: list[str] | None = None) -> int:
         if not project.exists():
             args.workdir.mkdir(parents=True, exist_ok=True)
             bake(args.workdir)
+        stale = [
+            f"  {m.id}: `before` is found {(project / SLUG / m.file).read_text(encoding='utf-8').count(m.before)}"
+            f" times in {m.file}, not once"
+            for m in chosen
+            if (project / SLUG / m.file).read_text(encoding="utf-8").count(m.before) != 1
+        ]
+        if stale:
+            raise SystemExit("mutants that no longer match the engine:\n" + "\n".join(stale))
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         xvfb = None
         if not env.get("DISPLAY"):

@@ -214,6 +214,44 @@ def click_twice(
     release.set()
 
 
+{{ live | patterns_mark(here) }}def test_when_busy_queue_runs_the_held_back_clicks_in_the_order_they_came(runner, recorder, wait_for):
+    started: list[int] = []
+    release = threading.Event()
+
+    async def job(n: int) -> int:
+        started.append(n)
+        await until(release)
+        return n
+
+    command = runner.command(job, when_busy="queue", **recorder.callbacks())
+    for n in range(4):  # what Tk passes the callback comes after the command's own arguments
+        command(n)
+    wait_for(lambda: started == [0], "the first run to start")
+    release.set()
+    wait_for(lambda: len(recorder.events) == 4, "every run to end")
+    assert started == [0, 1, 2, 3]
+    assert recorder.events == [("result", n) for n in range(4)]
+
+
+{{ live | patterns_mark(here) }}def test_disable_keeps_the_widget_disabled_until_the_last_of_its_runs_ends(root, runner, recorder, wait_for):
+    release = threading.Event()
+
+    async def job(n: int) -> int:
+        if n == 1:
+            await until(release)
+        return n
+
+    button = ttk.Button(root)
+    command = runner.command(job, when_busy="allow", disable=button, **recorder.callbacks())
+    command(1)  # waits for release
+    command(2)  # ends at once
+    wait_for(lambda: recorder.events == [("result", 2)], "the second run to end")
+    assert button.instate(["disabled"]), "still disabled: the first run is in flight"
+    release.set()
+    wait_for(lambda: runner.in_flight == 0, "the first run to end")
+    assert button.instate(["!disabled"])
+
+
 {{ live | patterns_mark(here) }}def test_when_busy_allow_runs_both_at_once(root, runner, recorder, wait_for):
     started, release = click_twice(root, runner, "allow", recorder)
     wait_for(lambda: sorted(started) == ["first", "second"], "both runs to be going at once")

@@ -43,6 +43,17 @@ def test_with_keep_s_only_the_gaps_of_the_last_keep_s_seconds_are_kept(root, wai
     assert heartbeat.worst_stall_ms >= HOLD_S * 1000 - 5, "the worst stall outlives the gaps dropped"
 
 
+def test_with_keep_s_it_keeps_no_gap_older_than_keep_s_however_long_it_runs(root, wait_for):
+    """Bounded memory for the life of a window: after many beats, only those of the last `keep_s` are left."""
+    runs: list[float] = []
+    heartbeat = Heartbeat(root, 5, keep_s=0.05, on_beat=lambda: runs.append(heartbeat.beats[-1]))
+    wait_for(lambda: len(runs) >= 60 and runs[-1] - runs[0] > 0.2, "sixty beats over more than 4 x keep_s")
+    kept = list(heartbeat.beats)
+    heartbeat.stop()
+    assert kept[1] > kept[-1] - 0.05, "every gap kept ended within keep_s of the latest beat"
+    assert len(kept) < len(runs)
+
+
 def test_stop_ends_the_beats(root, wait_for):
     heartbeat = Heartbeat(root, 5)
     wait_for(lambda: len(heartbeat.beats) > 3, "a few beats")

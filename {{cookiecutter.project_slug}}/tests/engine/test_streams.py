@@ -2,6 +2,7 @@
 {% set here = cookiecutter | baked_patterns %}
 {% set live = here | among("shared-loop-thread", "thread-per-task", "asyncio-drives-tk", "tk-drives-asyncio") %}
 {% set blocking = here | among("blocking") %}
+{% set one_loop = here | among("shared-loop-thread", "asyncio-drives-tk", "tk-drives-asyncio") %}
 
 from __future__ import annotations
 
@@ -225,6 +226,29 @@ def test_room_returns_at_once_when_the_window_emptied_the_buffer_after_it_filled
         await asyncio.wait_for(buffer.room(), timeout=2)
 
     asyncio.run(fill_then_wait_for_room())
+
+
+def test_a_full_buffer_lets_its_producer_go_on_once_the_window_has_taken_half():
+    """Half, not all: the producer refills while the window still has items to show, so neither waits for the other."""
+    buffer = StreamBuffer(capacity=4)
+
+    async def fill_then_take_one_at_a_time() -> None:
+        for item in range(4):
+            full, _ = buffer.put(item)
+        assert full
+        waiting = asyncio.ensure_future(buffer.room())
+        await asyncio.sleep(0)  # the producer is waiting now
+        taken = buffer.take()
+        taken.popleft()
+        buffer.delivered(1)  # three of four still held: more than half
+        for _ in range(3):
+            await asyncio.sleep(0)
+        assert not waiting.done(), "the producer waits while more than half the buffer is held"
+        taken.popleft()
+        buffer.delivered(1)  # two of four: half
+        await asyncio.wait_for(waiting, timeout=10)
+
+    asyncio.run(fill_then_take_one_at_a_time())
 {% if live %}
 
 
@@ -391,6 +415,62 @@ ITEM_COST = 0.0002
     wait_for(lambda: True, "one more turn of Tk's loop, where a late item would arrive")
     root.update()
     assert len(recorder.events) == seen, "nothing is delivered after close()"
+
+
+{{ live | patterns_mark(here) }}def test_a_stream_cancelled_while_it_waits_for_the_window_runs_its_finally_before_on_cancelled(
+    runner, recorder, wait_for
+):
+    cleaned: list[str] = []
+    seen_at_the_end: list[list[str]] = []
+
+    async def endless_source() -> AsyncIterator[int]:
+        item = 0
+        try:
+            while True:
+                yield item
+                item += 1
+        finally:
+            await asyncio.sleep(0.2)  # a clean-up that awaits, as closing a connection does
+            cleaned.append("cleaned up")
+
+    def slow_window(item: int) -> None:
+        time.sleep(0.001)  # the window is slower than the source: the buffer fills, the source waits
+
+    handle = runner.stream(
+        endless_source, on_item=slow_window, on_cancelled=lambda: seen_at_the_end.append(list(cleaned))
+    )
+    assert handle.stream is not None
+    wait_for(lambda: handle.stream.peak >= STREAM_BUFFER, "the buffer to fill", timeout=GIVE_UP)
+    handle.cancel()
+    wait_for(lambda: handle.done, "the stream to end", timeout=GIVE_UP)
+    assert seen_at_the_end == [["cleaned up"]], "the generator's finally ran before on_cancelled"
+{% endif %}
+{% if one_loop %}
+
+
+{{ one_loop | patterns_mark(here) }}def test_a_stream_that_never_waits_still_lets_the_other_tasks_on_its_loop_run(runner, recorder, wait_for):
+    """Tasks take turns: a source that never awaits (a list, a fast parser) hands its loop on every few items."""
+    order: list[str] = []
+    count = STREAM_BUFFER - 100  # the buffer never fills, so the source never has to wait for the window
+
+    async def other() -> None:
+        order.append("waiting")
+        give_up = time.monotonic() + GIVE_UP
+        while "item" not in order and time.monotonic() < give_up:
+            await asyncio.sleep(0)  # ready at every turn of the loop
+        order.append("other")
+
+    async def never_waits() -> AsyncIterator[int]:
+        for item in range(count):
+            order.append("item")
+            yield item
+
+    task = runner.submit(other)
+    wait_for(lambda: order == ["waiting"], "the other task to be waiting for its turn")
+    stream = runner.stream(never_waits, on_items=lambda items: None)
+    wait_for(lambda: stream.done and task.done, "both tasks to end")
+    assert order.count("item") == count
+    assert order.index("other") < len(order) - 1, "the other task got no turn until the stream was over"
 {% endif %}
 {% if blocking %}
 

@@ -519,6 +519,30 @@ def test_a_task_runs_a_subprocess_and_talks_to_it_through_pipes(runner, recorder
 
 
 {% endif %}
+{% if "thread-per-task" in here %}
+{{ here | among("thread-per-task") | patterns_mark(here) }}def test_a_task_left_running_by_its_task_is_cancelled_when_its_thread_ends(runner, recorder, wait_for):
+    """Each task's loop ends with its task, as `asyncio.run` ends: what the task started and left is cancelled."""
+    left_behind: list[str] = []
+
+    async def background() -> None:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            left_behind.append("cancelled")
+            raise
+
+    async def starts_one_and_returns() -> str:
+        asyncio.get_running_loop().create_task(background())  # the loop holds it; nothing awaits it
+        await asyncio.sleep(0)
+        return "returned"
+
+    handle = runner.submit(starts_one_and_returns, **recorder.callbacks())
+    wait_for(lambda: handle.done and left_behind, "the task to end and what it left to be cancelled")
+    assert recorder.events == [("result", "returned")]
+    assert left_behind == ["cancelled"]
+
+
+{% endif %}
 {% if "shared-loop-thread" in here %}
 {{ here | among("shared-loop-thread") | patterns_mark(here) }}def test_cancel_before_the_task_starts_while_the_loop_thread_is_busy(runner, recorder, wait_for):
     """The loop thread is held by another task, so the twenty cannot start before they are cancelled."""
