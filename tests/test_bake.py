@@ -371,10 +371,13 @@ def test_the_bake_is_lint_clean(baked, answers, lint):
 
 
 @pytest.mark.parametrize("answers", BAKES.values(), ids=BAKES)
-def test_the_package_passes_mypy_strict(baked, answers, tmp_path):
-    """`mypy` as the project's CI and pre-commit run it: strict, on the package (its pyproject says so)."""
+@pytest.mark.parametrize("platform", ["linux", "win32", "darwin"])
+def test_the_package_passes_mypy_strict(baked, answers, platform, tmp_path):
+    """`mypy` as the project's CI and pre-commit run it (strict, on the package), as run on each OS a user may have."""
     project = baked(**answers)
-    done = run(project, sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy-cache"))
+    done = run(
+        project, sys.executable, "-m", "mypy", "--platform", platform, "--cache-dir", str(tmp_path / "mypy-cache")
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("Success: no issues found"), done.stdout
 

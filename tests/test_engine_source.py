@@ -18,6 +18,7 @@ from pathlib import Path
 from types import ModuleType
 
 import jinja2
+import pytest
 import yaml
 from conftest import PATTERNS, TEMPLATE
 
@@ -84,10 +85,11 @@ def test_the_engine_is_lint_clean_in_place(tmp_path):
         assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_the_engine_passes_mypy_strict_in_place(tmp_path):
+@pytest.mark.parametrize("platform", ["linux", "win32", "darwin"])
+def test_the_engine_passes_mypy_strict_in_place(tmp_path, platform):
     """`mypy --strict` on the template's engine as it is, as the package `engine`: every runner against the seam."""
     done = run(
-        sys.executable, "-m", "mypy", "--config-file=", "--strict", "--explicit-package-bases",
+        sys.executable, "-m", "mypy", "--config-file=", "--strict", "--explicit-package-bases", "--platform", platform,
         "--cache-dir", tmp_path / "mypy-cache", "engine",
         cwd=PACKAGE,
     )  # fmt: skip

@@ -42,7 +42,6 @@ import functools
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
-from multiprocessing.connection import Connection
 from typing import Any, ParamSpec, TypeVar
 
 from . import _wire
@@ -58,6 +57,7 @@ from ._processes import (
     with_remote_traceback,
 )
 from ._streams import STREAM_BUFFER
+from ._wire import PipeEnd
 
 P = ParamSpec("P")
 Y = TypeVar("Y")
@@ -143,7 +143,7 @@ class _Stream(Work):
         self._waiter: asyncio.Future[None] | None = None
         self._closing = False  # the task asked the worker to close the generator: later items are dropped
         self._send_lock = threading.Lock()
-        self._conn: Connection | None = None  # set while the worker runs the stream
+        self._conn: PipeEnd | None = None  # set while the worker runs the stream
         self._taken = 0  # the task's loop only, from here down
         self._granted = 0
         self._grant_soon = False

@@ -57,12 +57,12 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, ParamSpec, TypeVar
 
 from . import _wire
 from ._in_task import current_mailbox, report_from_worker, report_progress, settle_future
+from ._wire import PipeEnd
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -218,7 +218,7 @@ class Worker:
 
     def __init__(self) -> None:
         self.process: BaseProcess | None = None
-        self.conn: Connection | None = None
+        self.conn: PipeEnd | None = None
         #: The call it runs now (set under the pool's lock).
         self.call: Work | None = None
         #: Terminated (its task was cancelled, or the runner closed) or its pipe broke: it is not reused.
@@ -437,7 +437,7 @@ POOL = _Pool()
 # The worker process's side.
 
 
-def _serve(conn: Connection) -> None:
+def _serve(conn: PipeEnd) -> None:
     """A worker process: run each call that comes over `conn` and send its progress and outcome back."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is the app's to handle
     threading.Thread(target=_exit_with_the_parent, daemon=True).start()
@@ -502,7 +502,7 @@ class Channel:
     value at most every `PROGRESS_EVERY` seconds, and `flush()` the last one.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: PipeEnd) -> None:
         self.conn = conn
         self._lock = threading.Lock()
         self._last = 0.0

@@ -109,7 +109,7 @@ class Runner(RunnerBase):
 
     def _on_io(self, fd: int, _mask: int) -> None:
         if self._loop.is_running():  # a task runs a nested Tk loop (a dialog): stop watching until its step ends
-            self._tk().tk.deletefilehandler(fd)
+            self._tk().tk.deletefilehandler(fd)  # type: ignore[attr-defined, unused-ignore]
             self._io_paused = True
             return
         self._step()
@@ -136,7 +136,7 @@ class Runner(RunnerBase):
         finally:
             if self._io_paused and self._watched_fd is not None and not self._closed:
                 self._io_paused = False
-                self._tk().tk.createfilehandler(self._watched_fd, tkinter.READABLE, self._on_io)
+                self._tk().tk.createfilehandler(self._watched_fd, tkinter.READABLE, self._on_io)  # type: ignore[attr-defined, unused-ignore]
             if self._io_watcher is not None and not self._closed:
                 self._io_watcher.arm()
             wait = self._steps.wait
@@ -158,7 +158,7 @@ class Runner(RunnerBase):
             self._tk().after_cancel(self._timer)
             self._timer = None
         if self._watched_fd is not None:
-            self._tk().tk.deletefilehandler(self._watched_fd)
+            self._tk().tk.deletefilehandler(self._watched_fd)  # type: ignore[attr-defined, unused-ignore]
         if self._io_watcher is not None and self._io_wakeup is not None:
             self._io_watcher.stop(timeout=max(0.0, deadline - time.monotonic()))
             self._io_wakeup.close()
@@ -250,7 +250,7 @@ class _SteppingSelector(selectors.BaseSelector):
 
 
 if sys.platform == "win32":
-    import _overlapped
+    import _overlapped  # type: ignore[import-not-found, unused-ignore]
     import _winapi
     from asyncio.windows_events import IocpProactor
 
@@ -262,7 +262,7 @@ if sys.platform == "win32":
             self._steps = steps
 
         def select(self, timeout: float | None = None) -> list[asyncio.Future[Any]]:
-            return self._steps.select(super().select, timeout)
+            return self._steps.select(super().select, timeout)  # type: ignore[arg-type, unused-ignore]
 
         def wait_for_io(self) -> None:
             """The helper thread: block until an I/O completes, and post its completion back for the step to handle.
@@ -271,10 +271,10 @@ if sys.platform == "win32":
             OVERLAPPED, where asyncio reads it), so the copy posted back is handled
             exactly as the original would have been.
             """
-            status = _overlapped.GetQueuedCompletionStatus(self._iocp, _winapi.INFINITE)
+            status = _overlapped.GetQueuedCompletionStatus(self._iocp, _winapi.INFINITE)  # type: ignore[attr-defined, unused-ignore]
             if status is not None:
                 _err, transferred, key, address = status
-                _overlapped.PostQueuedCompletionStatus(self._iocp, transferred, key, address)
+                _overlapped.PostQueuedCompletionStatus(self._iocp, transferred, key, address)  # type: ignore[attr-defined, unused-ignore]
 
     class _SteppedProactorLoop(asyncio.ProactorEventLoop):
         """The Proactor loop, run one step at a time, whose own wake-up stays armed between steps.
@@ -288,6 +288,6 @@ if sys.platform == "win32":
         """
 
         def run_forever(self) -> None:
-            if self._self_reading_future is None:
-                self.call_soon(self._loop_self_reading)
+            if self._self_reading_future is None:  # type: ignore[attr-defined, unused-ignore]
+                self.call_soon(self._loop_self_reading)  # type: ignore[attr-defined, unused-ignore]
             asyncio.BaseEventLoop.run_forever(self)
