@@ -370,6 +370,35 @@ if sys.platform == "win32":
         return counters.WorkingSetSize / 2**20
 
 
+def process_running(pid: int) -> bool:
+    """Whether process `pid` is running (not gone, not a zombie), on any OS: /proc, the Windows API, or `ps`."""
+    status = f"/proc/{pid}/status"
+    if os.path.isdir("/proc/self"):
+        try:
+            with open(status) as lines:
+                return not any(line.startswith("State:") and "Z" in line.split()[1] for line in lines)
+        except FileNotFoundError:
+            return False
+    if sys.platform == "win32":
+        return _running_on_windows(pid)
+    ps = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True, check=False)
+    return bool(ps.stdout.strip()) and not ps.stdout.strip().startswith("Z")
+
+
+if sys.platform == "win32":
+
+    def _running_on_windows(pid: int) -> bool:
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        kernel32.OpenProcess.restype = wintypes.HANDLE
+        handle = kernel32.OpenProcess(0x00100000 | 0x1000, False, pid)  # SYNCHRONIZE | QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False  # gone (or never was)
+        try:
+            return bool(kernel32.WaitForSingleObject(wintypes.HANDLE(handle), 0) == 0x102)  # WAIT_TIMEOUT: running
+        finally:
+            kernel32.CloseHandle(wintypes.HANDLE(handle))
+
+
 def new_threads(before: set[threading.Thread]) -> list[threading.Thread]:
     """Threads alive now that were not in `before`."""
     return [t for t in threading.enumerate() if t not in before and t.is_alive()]

@@ -13,14 +13,31 @@ import gc
 import logging
 {% endif %}
 import os
+import signal
+import subprocess
+import sys
+import textwrap
 import threading
 {% if live %}
 import time
 {% endif %}
+from pathlib import Path
 
 import pytest
-from support import {% if loop_on_tk %}AsyncioErrors, {% endif %}add, new_threads, run_mainloop{% if live %}, wait_forever{% endif +%}
+from support import (
+    {% if loop_on_tk %}
+    AsyncioErrors,
+    {% endif %}
+    add,
+    new_threads,
+    process_running,
+    run_mainloop,
+    {% if live %}
+    wait_forever,
+    {% endif %}
+)
 
+import {{ cookiecutter.project_slug }}
 from {{ cookiecutter.project_slug }}.engine import to_tk
 
 #: A close() timeout far longer than closing takes on any machine: a close that waits for it has waited for nothing.
@@ -296,3 +313,54 @@ SLOW_CLEAN_UP = 4.0
     assert len(dropped) == 1, collector.messages
     collector.messages.remove(dropped[0])  # expected here: every other test fails on such a message
 {% endif %}
+
+
+# An app whose task has a worker process busy; the test kills the app (SIGKILL, TerminateProcess): no close().
+KILLED_WITH_A_WORKER = textwrap.dedent(
+    """
+    import os, sys, time, tkinter
+    from {{ cookiecutter.project_slug }}.engine import in_process
+    from RUNNER_MODULE import Runner
+
+    def notes_its_pid_then_works(path):
+        with open(path + ".part", "w") as out:
+            out.write(str(os.getpid()))
+        os.replace(path + ".part", path)
+        time.sleep(600)
+
+    async def work(path):
+        await in_process(notes_its_pid_then_works, path)
+
+    if __name__ == "__main__":
+        root = tkinter.Tk()
+        runner = Runner(root)
+        root.after(0, runner.submit, work, sys.argv[1])
+        runner.mainloop()
+    """
+)
+
+
+def test_a_worker_process_does_not_outlive_an_app_that_is_killed(runner_class, tmp_path, wait_for):
+    """Killed, the app runs no clean-up at all: the worker notices its parent is gone and ends itself."""
+    driver = tmp_path / "driver.py"  # a file: the worker imports it to find its function
+    driver.write_text(KILLED_WITH_A_WORKER.replace("RUNNER_MODULE", runner_class.__module__))
+    noted = tmp_path / "worker.pid"
+    project = Path({{ cookiecutter.project_slug }}.__file__).parents[1]
+    app = subprocess.Popen(
+        [sys.executable, str(driver), str(noted)],
+        env={**os.environ, "PYTHONPATH": str(project)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(noted.exists, "the worker to start and note its pid", timeout=60)
+        worker = int(noted.read_text())
+        assert process_running(worker)
+    finally:
+        app.kill()
+        app.wait(timeout=30)
+    try:
+        wait_for(lambda: not process_running(worker), "the worker to end after its app was killed", timeout=30)
+    finally:
+        if process_running(worker):  # the promise is broken: leave no process behind all the same
+            os.kill(worker, signal.SIGTERM)
