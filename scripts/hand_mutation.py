@@ -3,6 +3,7 @@
     python3 scripts/hand_mutation.py                    # every mutant in scripts/hand_mutants/*.toml
     python3 scripts/hand_mutation.py --only 'pool-*'    # some of them, by id glob
     python3 scripts/hand_mutation.py --report           # the score of the results kept, without running
+    python3 scripts/hand_mutation.py --whole-suite --only ID  # one mutant against the bake's whole suite
 
 mutmut (scripts/mutation.py) makes every small change it can, which takes
 hours here; a hand-made mutant is the bug a person would write: a lock
@@ -20,6 +21,9 @@ mutant at a time to the bake's engine (bytecode off, so that no stale
 hang past it counts as killed, "timed out") and puts the file back.
 Results are kept by mutant id and text, so a run that stops goes on where
 it stopped, and a mutant whose text or tests changed is run again.
+`--whole-suite` runs the chosen mutants against the bake's whole suite
+instead (minutes each): the check that a mutant listed as equivalent, or a
+survivor, survives every test there is, not only those of its promise.
 """
 
 from __future__ import annotations
@@ -117,8 +121,10 @@ def first_failure(output: str) -> str:
     return output.strip().splitlines()[-1][:300] if output.strip() else ""
 
 
-def run_one(project: Path, mutant: HandMutant, env: dict[str, str], time_limit: float) -> dict[str, object]:
-    """Apply `mutant` to the bake, run its tests, put the file back; the outcome as kept in results.json."""
+def run_one(
+    project: Path, mutant: HandMutant, env: dict[str, str], time_limit: float, tests: tuple[str, ...] | None = None
+) -> dict[str, object]:
+    """Apply `mutant` to the bake, run its tests (or `tests`), put the file back; the outcome, as kept."""
     target = project / SLUG / mutant.file
     original = target.read_text(encoding="utf-8")
     mutated = apply(mutant, original)
@@ -127,7 +133,7 @@ def run_one(project: Path, mutant: HandMutant, env: dict[str, str], time_limit: 
     target.write_text(mutated, encoding="utf-8")
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-x", "-q", "-rfE", "-p", "no:cacheprovider", *mutant.tests],
+            [sys.executable, "-m", "pytest", "-x", "-q", "-rfE", "-p", "no:cacheprovider", *(tests or mutant.tests)],
             cwd=project,
             env=env,
             capture_output=True,
@@ -147,8 +153,21 @@ def run_one(project: Path, mutant: HandMutant, env: dict[str, str], time_limit: 
     return {"status": status, "detail": detail, "seconds": round(time.monotonic() - began, 1)}
 
 
-def report(mutants: list[HandMutant], results: dict[str, dict[str, object]]) -> tuple[list[str], float]:
-    """Counts per file, the score over the non-equivalent mutants run, each survivor and each equivalent one."""
+def report(
+    mutants: list[HandMutant], results: dict[str, dict[str, object]], whole: dict[str, dict[str, object]] | None = None
+) -> tuple[list[str], float]:
+    """Counts per file, the score over the non-equivalent mutants run, each survivor and each equivalent one.
+
+    `whole`: the results of `--whole-suite` runs, said beside each survivor and equivalent mutant that has one.
+    """
+    whole = whole or {}
+
+    def against_the_suite(m: HandMutant) -> str:
+        kept = whole.get(m.id)
+        if kept is None or kept.get("fingerprint") != m.fingerprint():
+            return ""
+        return f" (whole suite: {kept['status']} in {kept['seconds']} s)"
+
     run = [m for m in mutants if m.id in results and results[m.id].get("fingerprint") == m.fingerprint()]
     status = {m.id: str(results[m.id]["status"]) for m in run}
     equivalent = [m for m in run if m.equivalent]
@@ -170,10 +189,11 @@ def report(mutants: list[HandMutant], results: dict[str, dict[str, object]]) -> 
     for title, group in (("survivors", survived), ("could not run", broken)):
         if group:
             lines.append(f"{title}:")
-            lines += [f"  {m.id} ({m.file}): {m.promise} [{results[m.id]['detail']}]" for m in group]
+            for m in group:
+                lines.append(f"  {m.id} ({m.file}): {m.promise} [{results[m.id]['detail']}]{against_the_suite(m)}")
     if equivalent:
         lines.append("equivalent (not scored):")
-        lines += [f"  {m.id} ({m.file}): {m.equivalent}" for m in equivalent]
+        lines += [f"  {m.id} ({m.file}): {m.equivalent}{against_the_suite(m)}" for m in equivalent]
         wrong = [m for m in equivalent if status[m.id] != "survived"]
         lines += [f"  but {m.id} was {status[m.id]}, so it is not equivalent: {results[m.id]['detail']}" for m in wrong]
     return lines, score
@@ -187,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="bake anew, forgetting earlier results")
     parser.add_argument("--again", action="store_true", help="run the chosen mutants even if a result is kept")
     parser.add_argument("--time-limit", type=float, default=TIME_LIMIT, help="seconds per mutant (default 900)")
+    parser.add_argument("--whole-suite", action="store_true", help="run the chosen mutants against every test")
     parser.add_argument("--fail-under", type=float, default=90.0, help="exit 1 below this score (percent)")
     args = parser.parse_args(argv)
 
@@ -199,6 +220,11 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, object]] = (
         json.loads(results_path.read_text(encoding="utf-8")) if results_path.exists() else {}
     )
+    whole_path = args.workdir / "whole-suite.json"
+    whole: dict[str, dict[str, object]] = (
+        json.loads(whole_path.read_text(encoding="utf-8")) if whole_path.exists() else {}
+    )
+    kept_path, kept_results = (whole_path, whole) if args.whole_suite else (results_path, results)
     if not args.report:
         if not project.exists():
             args.workdir.mkdir(parents=True, exist_ok=True)
@@ -217,18 +243,19 @@ def main(argv: list[str] | None = None) -> int:
             xvfb, env["DISPLAY"] = start_xvfb()
         try:
             for mutant in chosen:
-                kept = results.get(mutant.id, {})
+                kept = kept_results.get(mutant.id, {})
                 if kept.get("fingerprint") == mutant.fingerprint() and not args.again:
                     continue
-                outcome = run_one(project, mutant, env, args.time_limit)
-                results[mutant.id] = {**outcome, "fingerprint": mutant.fingerprint()}
-                results_path.write_text(json.dumps(results, indent=1), encoding="utf-8")
+                tests = ("tests",) if args.whole_suite else None
+                outcome = run_one(project, mutant, env, args.time_limit * (4 if args.whole_suite else 1), tests)
+                kept_results[mutant.id] = {**outcome, "fingerprint": mutant.fingerprint()}
+                kept_path.write_text(json.dumps(kept_results, indent=1), encoding="utf-8")
                 print(f"{mutant.id}: {outcome['status']} in {outcome['seconds']} s  {outcome['detail']}", flush=True)
         finally:
             if xvfb is not None:
                 xvfb.terminate()
                 xvfb.wait(timeout=10)
-    lines, score = report(chosen, results)
+    lines, score = report(chosen, results, whole)
     print("\n".join(lines))
     return 0 if score >= args.fail_under else 1
 
