@@ -124,12 +124,13 @@ def test_an_exception_in_the_function_is_raised_in_the_task(runner, recorder, wa
 
 {% endif %}
 {% if woken_by_a_stream %}
-def test_a_wake_up_sent_while_its_callback_runs_brings_the_callback_again(root, wait_for):
+{{ woken_by_a_stream | patterns_mark(here) }}def test_a_wake_up_sent_while_its_callback_runs_brings_the_callback_again(root, runner_class, wait_for):
     """The way back's wake-up: a post that lands while the Tk thread handles the last batch is not swallowed.
 
     The callback (the inbox's drain) has a worker wake it once more before
     it returns, as a task that posts just then would: the bytes read for the
-    first callback must not take that one with them.
+    first callback must not take that one with them. (Run per pattern whose
+    way back wakes Tk's own loop: `runner_class`'s mailbox uses this wake-up.)
     """
     calls: list[int] = []
 
