@@ -159,6 +159,28 @@ def command_of(script: str) -> str:
     assert app_saw == list(range(8)), "the app's own binding fired during the iteration and after it"
 
 
+{{ live | patterns_mark(here) }}def test_two_iterations_on_one_widget_each_hear_every_event_and_one_ending_leaves_the_other(
+    runner, target, recorder, wait_for
+):
+    tags_before = target.bindtags()
+
+    async def listen_twice() -> tuple[list[int], list[int]]:
+        first = tk_events(target, "<<Tick>>")
+        second = tk_events(target, "<<Tick>>")
+        await to_tk(fire, target, 0, 3)
+        heard_by_first = [(await anext(first)).x for _ in range(3)]
+        await first.aclose()
+        await to_tk(fire, target, 3, 2)  # after the first's unbinding: the mailbox keeps the order
+        heard_by_second = [(await anext(second)).x for _ in range(5)]
+        await second.aclose()
+        return heard_by_first, heard_by_second
+
+    handle = runner.submit(listen_twice, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the task to end")
+    assert recorder.events == [("result", ([0, 1, 2], [0, 1, 2, 3, 4]))]
+    wait_for(lambda: target.bindtags() == tags_before, "both private bindtags to go")
+
+
 {{ live | patterns_mark(here) }}def test_an_async_generator_of_yours_left_by_break_is_closed_by_the_loop_and_the_binding_goes(
     root, runner, target, recorder, wait_for
 ):

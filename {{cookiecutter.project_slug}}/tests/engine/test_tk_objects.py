@@ -153,6 +153,31 @@ def test_tk_objects_freed_on_a_worker_thread_are_released_on_the_tk_thread_while
     assert root.tk.violations == []
 
 
+def variable_freed_on_a_worker_thread(root: tkinter.Misc) -> str:
+    """The Tcl name of a StringVar whose only reference was let go of on another thread."""
+    variable = tkinter.StringVar(root, value="x")
+    name = str(variable)
+    objects: list[Any] = [variable]
+    del variable
+    drop_on_a_worker_thread(objects)
+    return name
+
+
+def test_tk_objects_freed_off_the_tk_thread_after_a_release_are_released_too_while_the_window_runs(
+    root, runner, wait_for
+):
+    """Each release wakes the Tk thread anew: objects freed after the first ones were released do not wait for close."""
+
+    def exists(name: str) -> bool:
+        return root.getboolean(root.tk.call("info", "exists", name))
+
+    first = variable_freed_on_a_worker_thread(root)
+    wait_for(lambda: not exists(first), "the first variable to be unset")
+    second = variable_freed_on_a_worker_thread(root)
+    wait_for(lambda: not exists(second), "the variable freed after it to be unset")
+    assert root.tk.violations == []
+
+
 def test_the_finalizers_are_put_back_when_the_last_runner_closes(make_runner):
     originals = {cls: cls.__dict__["__del__"] for cls in FINALIZED}
     first, second = make_runner(), make_runner()

@@ -7,6 +7,7 @@
 {% set own_loop = here | among("thread-per-task") %}
 {% set single = here | among("asyncio-drives-tk", "tk-drives-asyncio") %}
 {% set from_the_loop = here | among("shared-loop-thread", "thread-per-task", "asyncio-drives-tk", "tk-drives-asyncio") %}
+{% set woken_by_a_stream = here | among("shared-loop-thread", "thread-per-task", "blocking", "tk-drives-asyncio") %}
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ from support import Ticker
 from {{ cookiecutter.project_slug }}.engine import {% if own_loop %}TaskHandle, {% endif %}TaskState, to_tk
 {% else %}
 from {{ cookiecutter.project_slug }}.engine import to_tk
+{% endif %}
+{% if threaded %}
+from {{ cookiecutter.project_slug }}.engine._mailbox import BATCH_SECONDS
+{% endif %}
+{% if woken_by_a_stream %}
+from {{ cookiecutter.project_slug }}.engine._tk_wakeup import TkWakeup
 {% endif %}
 
 
@@ -113,6 +120,36 @@ def test_an_exception_in_the_function_is_raised_in_the_task(runner, recorder, wa
     handle = runner.submit(ask, **recorder.callbacks())
     wait_for(lambda: handle.done, "the task to end")
     assert recorder.events == [("result", False)]
+
+
+{% endif %}
+{% if woken_by_a_stream %}
+{{ woken_by_a_stream | patterns_mark(here) }}def test_a_wake_up_sent_while_its_callback_runs_brings_the_callback_again(root, runner_class, wait_for):
+    """The way back's wake-up: a post that lands while the Tk thread handles the last batch is not swallowed.
+
+    The callback (the inbox's drain) has a worker wake it once more before
+    it returns, as a task that posts just then would: the bytes read for the
+    first callback must not take that one with them. (Run per pattern whose
+    way back wakes Tk's own loop: `runner_class`'s mailbox uses this wake-up.)
+    """
+    calls: list[int] = []
+
+    def callback() -> None:
+        calls.append(len(calls))
+        if len(calls) == 1:
+            waker = threading.Thread(target=wakeup.wake)
+            waker.start()
+            waker.join()
+
+    wakeup = TkWakeup(root, callback)
+    try:
+        first = threading.Thread(target=wakeup.wake)
+        first.start()
+        first.join()
+        wait_for(lambda: len(calls) >= 2, "the callback again, for the wake-up sent while it ran")
+    finally:
+        wakeup.close()
+    assert calls == [0, 1]
 
 
 {% endif %}
@@ -255,6 +292,39 @@ def test_to_tk_outside_a_task_tells_to_call_the_function_directly():
 {% if threaded %}
 
 
+{{ threaded | patterns_mark(here) }}def test_a_call_queued_behind_one_that_outlasts_the_time_slice_runs_in_the_next_slice(root, runner, recorder, wait_for):
+    """The Tk thread handles the way back a time slice at a time; what is left when one is up runs in the next.
+
+    Both calls are posted while the Tk thread is busy in a callback, so they
+    are handled in one go; nothing posted later would wake it again.
+    """
+    ran: list[str] = []
+    started, holding, posted = (threading.Event() for _ in range(3))
+
+    def slow() -> None:
+        time.sleep(BATCH_SECONDS * 4)  # uses up the slice, however fast the machine
+        ran.append("slow")
+
+    async def two_calls() -> list[None]:
+        started.set()
+        await until(holding)
+        calls = [asyncio.ensure_future(to_tk(slow)), asyncio.ensure_future(to_tk(ran.append, "fast"))]
+        await asyncio.sleep(0)  # each call's first step posts it
+        posted.set()
+        return await asyncio.gather(*calls)
+
+    def busy_tk_callback() -> None:
+        holding.set()
+        assert posted.wait(5), "the task did not post its calls"
+
+    handle = runner.submit(two_calls, **recorder.callbacks())
+    wait_for(started.is_set, "the task to start")
+    root.after(0, busy_tk_callback)
+    wait_for(lambda: handle.done, "both calls to run and the task to end")
+    assert ran == ["slow", "fast"]
+    assert recorder.events == [("result", [None, None])]
+
+
 {{ threaded | patterns_mark(here) }}def test_a_task_cancelled_while_its_call_waits_for_the_tk_thread_never_runs_it(root, runner, recorder, wait_for):
     """The Tk thread is busy in a callback while the task posts its call; the callback then cancels the task."""
     ran: list[str] = []
@@ -384,4 +454,22 @@ def test_to_tk_outside_a_task_tells_to_call_the_function_directly():
     assert calls == ["asked"], "the call ran inside submit(), on the Tk thread the task already holds"
     wait_for(lambda: handle.done, "the outcome to be delivered")
     assert recorder.events == [("result", "asked")]
+{% endif %}
+{% if "tk-drives-asyncio" in here %}
+
+
+@pytest.mark.parametrize("tk_guard", [frozenset({"createfilehandler"})])
+{{ here | among("tk-drives-asyncio") | patterns_mark(here) }}def test_close_ends_the_helper_thread_that_watches_io_where_tk_cannot(make_runner, recorder, wait_for):
+    """As on Windows, where a helper thread waits for asyncio's I/O: close() interrupts its wait, and it is gone."""
+    threads_before = set(threading.enumerate())
+    runner = make_runner()
+
+    async def round_trip() -> str:
+        return await to_tk(lambda: "back")
+
+    handle = runner.submit(round_trip, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the task to end")
+    runner.close()
+    assert recorder.events == [("result", "back")]
+    assert [thread.name for thread in set(threading.enumerate()) - threads_before] == []
 {% endif %}
