@@ -13,7 +13,9 @@ happy path only. Each is a `[[mutant]]` in a TOML file of
 `promise` it breaks, the exact text `before` (found once in that file) and
 `after`, and the pytest arguments (`tests`) of the tests that guard that
 promise. One that no test can tell apart from the original carries
-`equivalent = "why"` and is left out of the score.
+`equivalent = "why"` and is left out of the score. One of code that runs on
+one OS only carries `only_on` (a `sys.platform` value, "win32"): elsewhere
+it is listed but not run, since its tests pass there whatever it does.
 
 It bakes one project with every pattern into `--workdir`, applies one
 mutant at a time to the bake's engine (bytecode off, so that no stale
@@ -63,6 +65,7 @@ class HandMutant:
     after: str
     tests: tuple[str, ...]
     equivalent: str = ""
+    only_on: str = ""  # a sys.platform value: run only there
 
     def fingerprint(self) -> str:
         """What a kept result was run with: a changed text or test list runs the mutant again."""
@@ -79,7 +82,7 @@ def read_mutants(folder: Path = MUTANTS) -> list[HandMutant]:
             missing = {"id", "file", "promise", "before", "after", "tests"} - entry.keys()
             if missing:
                 raise SystemExit(f"{where}: missing {', '.join(sorted(missing))}")
-            unknown = entry.keys() - {"id", "file", "promise", "before", "after", "tests", "equivalent"}
+            unknown = entry.keys() - {"id", "file", "promise", "before", "after", "tests", "equivalent", "only_on"}
             if unknown:
                 raise SystemExit(f"{where}: unknown field {', '.join(sorted(unknown))}")
             if entry["before"] == entry["after"]:
@@ -191,6 +194,10 @@ def report(
             lines.append(f"{title}:")
             for m in group:
                 lines.append(f"  {m.id} ({m.file}): {m.promise} [{results[m.id]['detail']}]{against_the_suite(m)}")
+    elsewhere = [m for m in mutants if m.only_on and m.only_on != sys.platform]
+    if elsewhere:
+        lines.append(f"for another OS, not run on {sys.platform}:")
+        lines += [f"  {m.id} ({m.file}, {m.only_on}): {m.promise}" for m in elsewhere]
     if equivalent:
         lines.append("equivalent (not scored):")
         lines += [f"  {m.id} ({m.file}): {m.equivalent}{against_the_suite(m)}" for m in equivalent]
@@ -213,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
 
     mutants = read_mutants()
     chosen = [m for m in mutants if not args.only or any(fnmatch.fnmatchcase(m.id, g) for g in args.only)]
+    runnable = [m for m in chosen if not m.only_on or m.only_on == sys.platform]
     if args.fresh and args.workdir.exists():
         shutil.rmtree(args.workdir)
     project = args.workdir / SLUG
@@ -232,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         stale = [
             f"  {m.id}: `before` is found {(project / SLUG / m.file).read_text(encoding='utf-8').count(m.before)}"
             f" times in {m.file}, not once"
-            for m in chosen
+            for m in runnable
             if (project / SLUG / m.file).read_text(encoding="utf-8").count(m.before) != 1
         ]
         if stale:
@@ -242,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         if not env.get("DISPLAY"):
             xvfb, env["DISPLAY"] = start_xvfb()
         try:
-            for mutant in chosen:
+            for mutant in runnable:
                 kept = kept_results.get(mutant.id, {})
                 if kept.get("fingerprint") == mutant.fingerprint() and not args.again:
                     continue
