@@ -21,6 +21,7 @@ import threading
 {% if live %}
 import time
 {% endif %}
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,32 @@ def test_to_thread_leaves_no_thread_after_close(make_runner, wait_for):
     wait_for(lambda: handle.done, "the task to end")
     runner.close()
     assert new_threads(threads_before) == []
+
+
+def test_an_async_generator_a_task_left_open_is_closed_by_close_at_the_latest(make_runner, wait_for):
+    """Its `finally:` runs (a connection it holds is closed) even though something still refers to it."""
+    closed: list[bool] = []
+    kept: list[object] = []
+
+    async def numbers() -> AsyncIterator[int]:
+        try:
+            yield 1
+            yield 2
+        finally:
+            closed.append(True)
+
+    async def takes_the_first() -> int:
+        source = numbers()
+        kept.append(source)  # still referenced when the task ends: only the loop's shutdown closes it
+        async for number in source:
+            return number
+        return 0
+
+    runner = make_runner()
+    handle = runner.submit(takes_the_first)
+    wait_for(lambda: handle.done, "the task to end")
+    runner.close()
+    assert closed == [True]
 
 
 def test_close_releases_the_pipe_and_everything_else_the_runner_opened(make_runner, wait_for):
