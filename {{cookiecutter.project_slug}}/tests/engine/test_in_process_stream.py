@@ -184,6 +184,24 @@ async def takes_one_then_waits_elsewhere() -> None:
             await asyncio.Event().wait()
 
 
+async def holds_the_stream_and_waits_elsewhere() -> None:
+    """Takes the stream's first item (its worker's pid), then waits on something else, the stream held, not closed."""
+    items = in_process_stream(pid_then_a_long_step)
+    report_progress(await anext(items))
+    await asyncio.Event().wait()
+
+
+async def keeps_the_stream_in(kept: list) -> None:
+    """As above, the stream kept in `kept`, where it outlives the task."""
+    kept.append(in_process_stream(pid_then_a_long_step))
+    report_progress(await anext(kept[0]))
+    await asyncio.Event().wait()
+
+
+async def closes_the_stream_in(kept: list) -> None:
+    await kept.pop().aclose()
+
+
 async def lambda_stream() -> list:
     return [item async for item in in_process_stream(lambda: iter(()))]
 
@@ -311,6 +329,30 @@ def test_an_item_that_cannot_be_pickled_ends_the_stream_with_a_clear_error_after
     wait_for(lambda: pid not in worker_pids(), "the worker process to be gone", timeout=20)
     wait_for(lambda: handle.done, "the task to end")
     assert recorder.terminal() == [("cancelled", None)]
+
+
+{{ live | patterns_mark(here) }}def test_cancelling_a_task_that_holds_a_stream_unclosed_ends_its_worker_quietly(runner, recorder, wait_for):
+    """The stream is closed once the task has let go of it, after the cancel: asyncio logs nothing (see conftest)."""
+    handle = runner.submit(holds_the_stream_and_waits_elsewhere, **recorder.callbacks())
+    wait_for(lambda: recorder.values("progress"), "the first item", timeout=30)
+    [pid] = recorder.values("progress")
+    handle.cancel()
+    wait_for(lambda: pid not in worker_pids(), "the worker process to be gone", timeout=20)
+    wait_for(lambda: handle.done, "the task to end")
+    assert recorder.terminal() == [("cancelled", None)]
+
+
+{{ live | patterns_mark(here) }}def test_cancelling_a_task_ends_the_worker_of_a_stream_that_outlives_the_task(runner, recorder, wait_for):
+    kept: list = []
+    handle = runner.submit(keeps_the_stream_in, kept, **recorder.callbacks())
+    wait_for(lambda: recorder.values("progress"), "the first item", timeout=30)
+    [pid] = recorder.values("progress")
+    handle.cancel()
+    wait_for(lambda: pid not in worker_pids(), "the worker process to be gone", timeout=20)
+    wait_for(lambda: handle.done, "the task to end")
+    closing = runner.submit(closes_the_stream_in, kept, **recorder.callbacks())
+    wait_for(lambda: closing.done, "the stream to be closed")
+    assert recorder.terminal() == [("cancelled", None), ("result", None)]
 
 
 # A small app: a stream from a worker is in flight when the window is closed the window manager's way.
