@@ -182,12 +182,19 @@ async def held_while_the_worker_runs(path: str) -> int:
     """A call with a `Payload` that only the call holds: how many the app still holds once the worker has it."""
     call = asyncio.ensure_future(in_process(waits_for, path, Payload()))
     deadline = time.monotonic() + 20
-    while PAYLOADS and time.monotonic() < deadline:  # sent: nothing here holds it any more
+    while time.monotonic() < deadline:
+        if not PAYLOADS:  # sent: nothing here holds it any more
+            break
         await asyncio.sleep(0.01)
     held = len(PAYLOADS)
-    Path(path).write_text("go")
+    go_ahead(path)
     await call
     return held
+
+
+def go_ahead(path: str) -> None:
+    """What `waits_for` waits for."""
+    Path(path).write_text("go")
 
 
 async def round_trip(data: bytes, as_bytearray: bool) -> tuple[float, float, int, bytes | bytearray]:
@@ -434,9 +441,7 @@ def test_a_large_buffer_passed_twice_arrives_as_one_object_as_pickle_keeps_it(ru
     assert recorder.values("result")[0][0] == 36
 
 
-{{ live | patterns_mark(here) }}def test_a_call_cancelled_while_it_waits_for_a_worker_never_runs(
-    runner, recorder, wait_for, monkeypatch, tmp_path
-):
+{{ live | patterns_mark(here) }}def test_a_call_cancelled_while_it_waits_for_a_worker_never_runs(runner, recorder, wait_for, monkeypatch, tmp_path):
     monkeypatch.setattr(_processes, "WORKER_LIMIT", 1)
     go, note = tmp_path / "go", tmp_path / "note"
     busy = runner.submit(in_process, waits_for, str(go), on_progress=lambda pid: recorder.note("busy", pid))
