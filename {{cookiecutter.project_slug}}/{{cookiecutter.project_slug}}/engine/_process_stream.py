@@ -115,9 +115,10 @@ async def in_process_stream(fn: Callable[P, Iterable[Y]], /, *args: P.args, **kw
 def _being_cancelled(starter: asyncio.Task[Any] | None) -> bool:
     """The stream is closed by a cancelled task, or its own task was cancelled: its worker is terminated, not asked.
 
-    A stream its task held when cancelled is closed later by whoever lets go
-    of it last: the loop's finalizer of async generators, or its
-    `shutdown_asyncgens()` (which thread-per-task awaits in the same task).
+    A stream its task held when cancelled is closed later, from another
+    task: the loop's finalizer of async generators, or its
+    `shutdown_asyncgens()` (which a runner with a loop per task awaits
+    before that task has ended).
     """
     return any(task is not None and task.cancelling() > 0 for task in (asyncio.current_task(), starter))
 
