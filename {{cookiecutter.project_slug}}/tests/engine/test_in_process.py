@@ -7,9 +7,11 @@ Big data crosses without freezing the window, and an idle worker holds nothing o
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import multiprocessing.connection
 import os
+import signal
 {% if live %}
 import subprocess
 import sys
@@ -17,13 +19,16 @@ import textwrap
 {% endif %}
 import threading
 import time
+import weakref
+from collections.abc import Callable
+from pathlib import Path
 
 {% if live and here | length > 1 %}
 import pytest
 {% endif %}
 from support import resident_mib, {% if live %}without_slow_callback_notes, {% endif %}worker_pids
 
-from {{ cookiecutter.project_slug }}.engine import RemoteTraceback, WorkerDied, in_process, report_progress
+from {{ cookiecutter.project_slug }}.engine import RemoteTraceback, WorkerDied, _processes, in_process, report_progress
 {% if live %}
 from {{ cookiecutter.project_slug }}.engine._processes import KILL_AFTER
 {% endif %}
@@ -61,6 +66,43 @@ def exits_at_once() -> None:
 
 def whoami() -> int:
     return os.getpid()
+
+
+def reports_then_returns_at_once() -> str:
+    """Two reports in a row, far sooner than PROGRESS_EVERY apart: the second waits to be sent with the result."""
+    report_progress(0.5)
+    report_progress(1.0)
+    return "reported"
+
+
+def fails_holding_big_data() -> None:
+    """Raises while its frame holds 100 MB; the error names the worker's pid."""
+    data = big_data()
+    raise ValueError(os.getpid(), len(data))
+
+
+def waits_for(path: str, *held: object) -> int:
+    """Reports the worker's pid, then waits until `path` exists (the test's go-ahead); returns the pid."""
+    report_progress(os.getpid())
+    while not os.path.exists(path):
+        time.sleep(0.01)
+    return os.getpid()
+
+
+def leaves_a_note(path: str) -> None:
+    Path(path).write_text(str(os.getpid()))
+
+
+def ignores_sigterm(seconds: float) -> None:
+    """Ignores SIGTERM, as some libraries' workers do, reports its pid, then sleeps `seconds`."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    report_progress(os.getpid())
+    time.sleep(seconds)
+
+
+def twice_one_object(pair: tuple[bytearray, bytearray]) -> tuple[bool, tuple[bytearray, bytearray]]:
+    """Whether the pair's two items arrived here as one object, and the pair back."""
+    return pair[0] is pair[1], pair
 
 
 #: The kinds of object a worker's end of its pipe is, on Unix and on Windows.
@@ -112,6 +154,47 @@ async def exits_in_process() -> None:
 
 async def lambda_in_process() -> int:
     return await in_process(lambda: 1)
+
+
+async def queued_then_calls(fn: Callable[..., object], *args: object) -> object:
+    """Reports, then calls `fn` in a worker in the same step: once the report is seen, the call is with the pool."""
+    report_progress("calling")
+    return await in_process(fn, *args)
+
+
+async def two_calls_at_once() -> list[int]:
+    """Two calls started in one turn of the loop: the pids of the workers that ran them."""
+    return await asyncio.gather(in_process(whoami), in_process(whoami))
+
+
+#: The `Payload`s alive in this process.
+PAYLOADS: weakref.WeakSet[Payload] = weakref.WeakSet()
+
+
+class Payload:
+    """An argument that notes itself in PAYLOADS while the app holds it."""
+
+    def __init__(self) -> None:
+        PAYLOADS.add(self)
+
+
+async def held_while_the_worker_runs(path: str) -> int:
+    """A call with a `Payload` that only the call holds: how many the app still holds once the worker has it."""
+    call = asyncio.ensure_future(in_process(waits_for, path, Payload()))
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if not PAYLOADS:  # sent: nothing here holds it any more
+            break
+        await asyncio.sleep(0.01)
+    held = len(PAYLOADS)
+    go_ahead(path)
+    await call
+    return held
+
+
+def go_ahead(path: str) -> None:
+    """What `waits_for` waits for."""
+    Path(path).write_text("go")
 
 
 async def round_trip(data: bytes, as_bytearray: bool) -> tuple[float, float, int, bytes | bytearray]:
@@ -273,6 +356,58 @@ def test_close_stops_the_idle_workers_before_it_returns(runner, recorder, wait_f
     assert pid in worker_pids(), "the worker waits, idle, for the next call"
     runner.close()
     assert pid not in worker_pids()
+
+
+def test_the_last_progress_report_reaches_on_progress_before_the_result(runner, recorder, wait_for):
+    handle = runner.submit(in_process, reports_then_returns_at_once, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the call to end", timeout=30)
+    assert recorder.values("progress")[-1] == 1.0
+    assert recorder.kinds()[-1] == "result"
+
+
+def test_calls_beyond_worker_limit_wait_for_a_worker_rather_than_start_one(runner, recorder, wait_for, monkeypatch):
+    monkeypatch.setattr(_processes, "WORKER_LIMIT", 1)
+    handle = runner.submit(two_calls_at_once, **recorder.callbacks())
+    wait_for(lambda: handle.done, "both calls", timeout=30)
+    [(first, second)] = recorder.values("result")
+    assert first == second, "the second call waited for the one worker there may be"
+
+
+def test_an_idle_worker_holds_nothing_of_a_call_that_raised(runner, recorder, wait_for):
+    warm = runner.submit(in_process, whoami, **recorder.callbacks())
+    wait_for(lambda: warm.done, "the worker to start", timeout=30)
+    [pid] = recorder.values("result")
+    before = resident_mib(pid)
+    handle = runner.submit(in_process, fails_holding_big_data, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the call to fail", timeout=30)
+    [error] = recorder.values("error")
+    assert isinstance(error, ValueError) and error.args == (pid, len(big_data()))
+    # The worker lets go of the call, its frames included, once it has sent the error: wait for it, up to a limit.
+    wait_for(lambda: resident_mib(pid) <= before + 30, "the worker to let go of the call", timeout=10)
+
+
+def test_the_app_lets_go_of_the_arguments_once_they_are_sent(runner, recorder, wait_for, tmp_path):
+    handle = runner.submit(held_while_the_worker_runs, str(tmp_path / "go"), **recorder.callbacks())
+    wait_for(lambda: handle.done, "the call to end", timeout=60)
+    assert recorder.values("result") == [0]
+
+
+def test_several_large_buffers_in_one_call_each_arrive_as_themselves(runner, recorder, wait_for):
+    buffers = (b"\x01" * 100_000, bytearray(b"\x02" * 300_000), b"\x03" * 200_000)  # each sent out of band
+    handle = runner.submit(in_process, same, buffers, **recorder.callbacks())
+    wait_for(lambda: handle.done, "the round trip", timeout=30)
+    [back] = recorder.values("result")
+    assert [type(item) for item in back] == [bytes, bytearray, bytes]
+    assert back == buffers
+
+
+def test_a_large_buffer_passed_twice_arrives_as_one_object_as_pickle_keeps_it(runner, recorder, wait_for):
+    data = bytearray(2**20)  # sent out of band
+    handle = runner.submit(in_process, twice_one_object, (data, data), **recorder.callbacks())
+    wait_for(lambda: handle.done, "the round trip", timeout=30)
+    [(one_there, (first, second))] = recorder.values("result")
+    assert one_there, "one object in the worker"
+    assert first is second, "one object back here"
 {% if live %}
 
 
@@ -304,6 +439,54 @@ def test_close_stops_the_idle_workers_before_it_returns(runner, recorder, wait_f
     latest = runner.submit(square_in_process, 6, group="g", exclusive=True, **recorder.callbacks())
     wait_for(lambda: latest.done and pid not in worker_pids(), "the first worker gone, the next call done", timeout=30)
     assert recorder.values("result")[0][0] == 36
+
+
+{{ live | patterns_mark(here) }}def test_a_call_cancelled_while_it_waits_for_a_worker_never_runs(runner, recorder, wait_for, monkeypatch, tmp_path):
+    monkeypatch.setattr(_processes, "WORKER_LIMIT", 1)
+    go, note = tmp_path / "go", tmp_path / "note"
+    busy = runner.submit(in_process, waits_for, str(go), on_progress=lambda pid: recorder.note("busy", pid))
+    wait_for(lambda: recorder.values("busy"), "the one worker to run the first call", timeout=30)
+    waiting = runner.submit(
+        queued_then_calls,
+        leaves_a_note,
+        str(note),
+        on_progress=lambda _: recorder.note("queued"),
+        on_cancelled=lambda: recorder.note("cancelled"),
+    )
+    wait_for(lambda: recorder.values("queued"), "the call to wait for the worker")
+    waiting.cancel()
+    wait_for(lambda: waiting.done, "the waiting call's task to end")
+    go.write_text("go")
+    wait_for(lambda: busy.done, "the first call to end", timeout=30)
+    after = runner.submit(in_process, whoami, on_result=lambda pid: recorder.note("after", pid))
+    wait_for(lambda: after.done, "the next call", timeout=30)  # it waited behind the cancelled one, were it there
+    assert recorder.terminal() == [("cancelled", None)]
+    assert not note.exists(), "the cancelled call ran"
+
+
+{{ live | patterns_mark(here) }}def test_cancel_kills_a_worker_that_ignores_sigterm(runner, recorder, wait_for):
+    handle = runner.submit(in_process, ignores_sigterm, 45.0, **recorder.callbacks())
+    wait_for(lambda: recorder.values("progress"), "the worker to start", timeout=30)
+    [pid] = recorder.values("progress")
+    handle.cancel()
+    wait_for(lambda: pid not in worker_pids(), "the worker process to be gone", timeout=20)
+    wait_for(lambda: handle.done, "the task to end")
+    assert recorder.terminal() == [("cancelled", None)]
+
+
+{{ live | patterns_mark(here) }}def test_closing_one_runner_leaves_a_call_of_another_runner_running(make_runner, recorder, wait_for, tmp_path):
+    closing = make_runner()
+    first = closing.submit(in_process, whoami)
+    wait_for(lambda: first.done, "the closing runner's call", timeout=30)
+    other = make_runner()
+    go = tmp_path / "go"
+    handle = other.submit(in_process, waits_for, str(go), **recorder.callbacks())
+    wait_for(lambda: recorder.values("progress"), "the other runner's worker to start", timeout=30)
+    [pid] = recorder.values("progress")
+    closing.close()
+    go.write_text("go")
+    wait_for(lambda: handle.done, "the other runner's call to end", timeout=30)
+    assert recorder.terminal() == [("result", pid)]
 
 
 # The demo's window: a Crunch of a minute is in flight when the window is closed the window manager's way.

@@ -36,6 +36,7 @@ from {{ cookiecutter.project_slug }}.engine import (
     WorkerDied,
     in_process,
     in_process_stream,
+    report_progress,
 )
 
 # The generators the worker runs: at the top level of this module, which the worker imports to find them.
@@ -95,6 +96,20 @@ def dies_after(count: int) -> Iterator[int]:
 
 def square(n: int) -> tuple[int, int]:
     return n * n, os.getpid()
+
+
+def yields_what_cannot_be_pickled() -> Iterator[object]:
+    yield 0
+    yield 1
+    yield lambda: None
+    yield 3
+
+
+def pid_then_a_long_step() -> Iterator[int]:
+    """Its worker's pid, then a minute of work before the next item: it can be stopped only by ending its process."""
+    yield os.getpid()
+    time.sleep(60)
+    yield 0
 
 
 # The tasks.
@@ -159,6 +174,32 @@ async def close_early(path: str, after: int) -> int:
     assert note(path), "aclose() returns once the worker has closed the generator"
     _, pid = await in_process(square, 3)
     return pid
+
+
+async def takes_one_then_waits_elsewhere() -> None:
+    """Reports the stream's first item (its worker's pid), then waits on something else, the stream still open."""
+    async with contextlib.aclosing(in_process_stream(pid_then_a_long_step)) as items:
+        async for pid in items:
+            report_progress(pid)
+            await asyncio.Event().wait()
+
+
+async def holds_the_stream_and_waits_elsewhere() -> None:
+    """Takes the stream's first item (its worker's pid), then waits on something else, the stream held, not closed."""
+    items = in_process_stream(pid_then_a_long_step)
+    report_progress(await anext(items))
+    await asyncio.Event().wait()
+
+
+async def keeps_the_stream_in(kept: list) -> None:
+    """As above, the stream kept in `kept`, where it outlives the task."""
+    kept.append(in_process_stream(pid_then_a_long_step))
+    report_progress(await anext(kept[0]))
+    await asyncio.Event().wait()
+
+
+async def closes_the_stream_in(kept: list) -> None:
+    await kept.pop().aclose()
 
 
 async def lambda_stream() -> list:
@@ -248,6 +289,22 @@ def test_a_generator_that_cannot_be_pickled_gives_a_clear_error(runner, recorder
     [error] = recorder.values("error")
     assert isinstance(error, TypeError)
     assert "in_process_stream() cannot send lambda_stream.<locals>.<lambda> to a worker process" in str(error)
+
+
+def test_an_item_that_cannot_be_pickled_ends_the_stream_with_a_clear_error_after_the_items_before_it(
+    runner, recorder, wait_for
+):
+    items: list[object] = []
+    handle = runner.stream(
+        in_process_stream,
+        yields_what_cannot_be_pickled,
+        on_item=items.append,
+        on_error=lambda e: recorder.note("error", e),
+    )
+    wait_for(lambda: handle.done, "the stream to fail", timeout=30)
+    assert items == [0, 1]
+    [error] = recorder.values("error")
+    assert isinstance(error, TypeError) and "the worker could not send an item of the stream" in str(error)
 {% if live %}
 
 
@@ -262,6 +319,40 @@ def test_a_generator_that_cannot_be_pickled_gives_a_clear_error(runner, recorder
     wait_for(lambda: pids[0] not in worker_pids(), "the worker process to be gone", timeout=5)
     wait_for(lambda: handle.done, "the stream to end")
     assert recorder.terminal() == [("cancelled", None)]
+
+
+{{ live | patterns_mark(here) }}def test_cancel_ends_the_worker_process_also_when_it_lands_away_from_the_stream(runner, recorder, wait_for):
+    handle = runner.submit(takes_one_then_waits_elsewhere, **recorder.callbacks())
+    wait_for(lambda: recorder.values("progress"), "the first item", timeout=30)
+    [pid] = recorder.values("progress")
+    handle.cancel()
+    wait_for(lambda: pid not in worker_pids(), "the worker process to be gone", timeout=20)
+    wait_for(lambda: handle.done, "the task to end")
+    assert recorder.terminal() == [("cancelled", None)]
+
+
+{{ live | patterns_mark(here) }}def test_cancelling_a_task_that_holds_a_stream_unclosed_ends_its_worker_quietly(runner, recorder, wait_for):
+    """The stream is closed once the task has let go of it, after the cancel: asyncio logs nothing (see conftest)."""
+    handle = runner.submit(holds_the_stream_and_waits_elsewhere, **recorder.callbacks())
+    wait_for(lambda: recorder.values("progress"), "the first item", timeout=30)
+    [pid] = recorder.values("progress")
+    handle.cancel()
+    wait_for(lambda: pid not in worker_pids(), "the worker process to be gone", timeout=20)
+    wait_for(lambda: handle.done, "the task to end")
+    assert recorder.terminal() == [("cancelled", None)]
+
+
+{{ live | patterns_mark(here) }}def test_cancelling_a_task_ends_the_worker_of_a_stream_that_outlives_the_task(runner, recorder, wait_for):
+    kept: list = []
+    handle = runner.submit(keeps_the_stream_in, kept, **recorder.callbacks())
+    wait_for(lambda: recorder.values("progress"), "the first item", timeout=30)
+    [pid] = recorder.values("progress")
+    handle.cancel()
+    wait_for(lambda: pid not in worker_pids(), "the worker process to be gone", timeout=20)
+    wait_for(lambda: handle.done, "the task to end")
+    closing = runner.submit(closes_the_stream_in, kept, **recorder.callbacks())
+    wait_for(lambda: closing.done, "the stream to be closed")
+    assert recorder.terminal() == [("cancelled", None), ("result", None)]
 
 
 # A small app: a stream from a worker is in flight when the window is closed the window manager's way.

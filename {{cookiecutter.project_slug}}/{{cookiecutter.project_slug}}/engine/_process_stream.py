@@ -26,10 +26,11 @@ at a time, at once; a fast one's go thousands to a message.
 The ends: the generator's exception arrives after the items it yielded
 before it, with the worker's traceback as its `__cause__`; a worker that
 dies raises `WorkerDied` after the items it sent; cancelling the task
-terminates the worker; a consumer that stops early (`break` then
-`aclose()`, or the async generator collected) has the worker close the
-generator, so its `finally:` runs there, and the worker, done cleanly, is
-reused. The app ends each stream by sending "end", after which the worker's
+terminates the worker, also when the stream is closed only later (the
+task held it, and the async generator is collected); a consumer that stops
+early (`break` then `aclose()`, or the async generator collected) has the
+worker close the generator, so its `finally:` runs there, and the worker,
+done cleanly, is reused. The app ends each stream by sending "end", after which the worker's
 control reader stops and the worker waits for its next call.
 """
 
@@ -94,7 +95,7 @@ async def in_process_stream(fn: Callable[P, Iterable[Y]], /, *args: P.args, **kw
             del batch
         call.raise_failure()
     except GeneratorExit:
-        if _being_cancelled():
+        if _being_cancelled(task):
             POOL.cancel(call)
             raise
         try:
@@ -111,9 +112,15 @@ async def in_process_stream(fn: Callable[P, Iterable[Y]], /, *args: P.args, **kw
             task.remove_done_callback(call.task_ended)
 
 
-def _being_cancelled() -> bool:
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
+def _being_cancelled(starter: asyncio.Task[Any] | None) -> bool:
+    """The stream is closed by a cancelled task, or its own task was cancelled: its worker is terminated, not asked.
+
+    A stream its task held when cancelled is closed later, from another
+    task: the loop's finalizer of async generators, or its
+    `shutdown_asyncgens()` (which a runner with a loop per task awaits
+    before that task has ended).
+    """
+    return any(task is not None and task.cancelling() > 0 for task in (asyncio.current_task(), starter))
 
 
 class _Stream(Work):
