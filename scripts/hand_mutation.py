@@ -119,7 +119,7 @@ def bake(workdir: Path) -> Path:
 def first_failure(output: str) -> str:
     """The first `FAILED`/`ERROR` line of pytest's short summary: which test killed the mutant."""
     for line in output.splitlines():
-        if re.match(r"(FAILED|ERROR) ", line):
+        if re.match(r"(FAILED|ERROR) tests", line):  # not a captured log line ("ERROR    asyncio:...")
             return line[:300]
     return output.strip().splitlines()[-1][:300] if output.strip() else ""
 

@@ -58,7 +58,7 @@ from ._processes import (
     with_remote_traceback,
 )
 from ._streams import STREAM_BUFFER
-from ._wire import PipeEnd
+from ._wire import ConnectionEnd
 
 P = ParamSpec("P")
 Y = TypeVar("Y")
@@ -150,7 +150,7 @@ class _Stream(Work):
         self._waiter: asyncio.Future[None] | None = None
         self._closing = False  # the task asked the worker to close the generator: later items are dropped
         self._send_lock = threading.Lock()
-        self._conn: PipeEnd | None = None  # set while the worker runs the stream
+        self._conn: ConnectionEnd | None = None  # set while the worker runs the stream
         self._taken = 0  # the task's loop only, from here down
         self._granted = 0
         self._grant_soon = False

@@ -62,7 +62,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from . import _wire
 from ._in_task import current_mailbox, report_from_worker, report_progress, settle_future
-from ._wire import PipeEnd
+from ._wire import ConnectionEnd
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -218,7 +218,7 @@ class Worker:
 
     def __init__(self) -> None:
         self.process: BaseProcess | None = None
-        self.conn: PipeEnd | None = None
+        self.conn: ConnectionEnd | None = None
         #: The call it runs now (set under the pool's lock).
         self.call: Work | None = None
         #: Terminated (its task was cancelled, or the runner closed) or its pipe broke: it is not reused.
@@ -437,7 +437,7 @@ POOL = _Pool()
 # The worker process's side.
 
 
-def _serve(conn: PipeEnd) -> None:
+def _serve(conn: ConnectionEnd) -> None:
     """A worker process: run each call that comes over `conn` and send its progress and outcome back."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is the app's to handle
     threading.Thread(target=_exit_with_the_parent, daemon=True).start()
@@ -502,7 +502,7 @@ class Channel:
     value at most every `PROGRESS_EVERY` seconds, and `flush()` the last one.
     """
 
-    def __init__(self, conn: PipeEnd) -> None:
+    def __init__(self, conn: ConnectionEnd) -> None:
         self.conn = conn
         self._lock = threading.Lock()
         self._last = 0.0

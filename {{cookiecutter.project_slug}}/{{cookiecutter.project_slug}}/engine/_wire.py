@@ -46,11 +46,11 @@ if sys.platform == "win32":
     from multiprocessing.connection import PipeConnection
 
     #: One end of a `multiprocessing.Pipe()`: a `PipeConnection` on Windows, a `Connection` elsewhere.
-    PipeEnd: TypeAlias = PipeConnection
+    ConnectionEnd: TypeAlias = PipeConnection
 else:
     from multiprocessing.connection import Connection
 
-    PipeEnd: TypeAlias = Connection
+    ConnectionEnd: TypeAlias = Connection
 
 #: `bytes` and `bytearray` at least this long go out of band; smaller ones are cheaper inside the pickle.
 OUT_OF_BAND_BYTES = 64 * 1024
@@ -116,7 +116,7 @@ class Packed:
         body.write(_COUNT.pack(len(self._buffers)))
         self._body: io.BytesIO | None = body
 
-    def send(self, conn: PipeEnd) -> None:
+    def send(self, conn: ConnectionEnd) -> None:
         """Write it to `conn`, and let go of it: nothing of the object is held once it is sent (or failed to be)."""
         body, buffers = self._body, self._buffers
         self._body, self._buffers = None, []
@@ -133,7 +133,7 @@ class Packed:
                 view.release()
 
 
-def send(conn: PipeEnd, obj: Any) -> None:
+def send(conn: ConnectionEnd, obj: Any) -> None:
     """Pickle `obj` and send it over `conn`: the pickle and its table in one message, then each large buffer."""
     Packed(obj).send(conn)
 
@@ -151,7 +151,7 @@ class Frame:
         return _Unpickler(io.BytesIO(self.data), self.buffers, self.kinds).load()
 
 
-def read(conn: PipeEnd) -> Frame:
+def read(conn: ConnectionEnd) -> Frame:
     """Read one message that `send()` sent, buffers and all; raises EOFError or OSError if the pipe broke."""
     data = conn.recv_bytes()
     (count,) = _COUNT.unpack_from(data, len(data) - _COUNT.size)
@@ -160,12 +160,12 @@ def read(conn: PipeEnd) -> Frame:
     return Frame(data, [_receive_buffer(conn, size, kind) for size, kind in entries], [kind for _, kind in entries])
 
 
-def receive(conn: PipeEnd) -> Any:
+def receive(conn: ConnectionEnd) -> Any:
     """Read and unpickle one message."""
     return read(conn).load()
 
 
-def _send_buffer(conn: PipeEnd, view: memoryview) -> None:
+def _send_buffer(conn: ConnectionEnd, view: memoryview) -> None:
     if not _RAW:  # a message a chunk: the reader copies each message with the GIL held, so none may be large
         for start in range(0, view.nbytes, CHUNK):
             conn.send_bytes(view[start : start + CHUNK])
@@ -176,7 +176,7 @@ def _send_buffer(conn: PipeEnd, view: memoryview) -> None:
         sent += os.write(fd, view[sent:])  # the GIL is released while the pipe takes it
 
 
-def _receive_buffer(conn: PipeEnd, size: int, kind: int) -> Any:
+def _receive_buffer(conn: ConnectionEnd, size: int, kind: int) -> Any:
     target: Any
     if kind == _WRITABLE and size:
         # An object's own writable buffer (a numpy array's): anonymous memory, whose pages cost nothing until
@@ -200,7 +200,7 @@ def _receive_buffer(conn: PipeEnd, size: int, kind: int) -> Any:
     return target
 
 
-def _fill(conn: PipeEnd, view: memoryview) -> None:
+def _fill(conn: ConnectionEnd, view: memoryview) -> None:
     """Read a buffer's bytes into `view`: raw where there is a descriptor, else the chunks `_send_buffer` sent."""
     if _RAW:
         _read_exactly(conn.fileno(), view)
