@@ -323,14 +323,14 @@ def resident_mib(pid: int) -> float:
     (`K32GetProcessMemoryInfo`, through ctypes: the project has no
     dependencies), and from `ps` elsewhere (macOS).
     """
+    if sys.platform == "win32":  # first: under Wine, /proc is the Linux host's, whose pids are not Windows'
+        return _working_set_mib(pid)
     status = f"/proc/{pid}/status"
     if os.path.exists(status):
         with open(status) as lines:
             for line in lines:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1]) / 1024
-    if sys.platform == "win32":
-        return _working_set_mib(pid)
     ps = subprocess.run(["ps", "-o", "rss=", "-p", str(pid)], capture_output=True, text=True, check=True)
     return int(ps.stdout) / 1024
 
@@ -372,15 +372,14 @@ if sys.platform == "win32":
 
 def process_running(pid: int) -> bool:
     """Whether process `pid` is running (not gone, not a zombie), on any OS: /proc, the Windows API, or `ps`."""
-    status = f"/proc/{pid}/status"
+    if sys.platform == "win32":  # first: under Wine, /proc is the Linux host's, whose pids are not Windows'
+        return _running_on_windows(pid)
     if os.path.isdir("/proc/self"):
         try:
-            with open(status) as lines:
+            with open(f"/proc/{pid}/status") as lines:
                 return not any(line.startswith("State:") and "Z" in line.split()[1] for line in lines)
         except FileNotFoundError:
             return False
-    if sys.platform == "win32":
-        return _running_on_windows(pid)
     ps = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True, check=False)
     return bool(ps.stdout.strip()) and not ps.stdout.strip().startswith("Z")
 
@@ -390,11 +389,14 @@ if sys.platform == "win32":
     def _running_on_windows(pid: int) -> bool:
         kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
         kernel32.OpenProcess.restype = wintypes.HANDLE
-        handle = kernel32.OpenProcess(0x00100000 | 0x1000, False, pid)  # SYNCHRONIZE | QUERY_LIMITED_INFORMATION
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
         if not handle:
             return False  # gone (or never was)
         try:
-            return bool(kernel32.WaitForSingleObject(wintypes.HANDLE(handle), 0) == 0x102)  # WAIT_TIMEOUT: running
+            code = wintypes.DWORD()
+            if not kernel32.GetExitCodeProcess(wintypes.HANDLE(handle), ctypes.byref(code)):
+                raise ctypes.WinError(ctypes.get_last_error())
+            return code.value == 259  # STILL_ACTIVE: it has no exit code yet
         finally:
             kernel32.CloseHandle(wintypes.HANDLE(handle))
 
