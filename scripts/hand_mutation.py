@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from mutation import TEMPLATE, start_xvfb  # scripts/ is not a package: found on the path set above
+from mutation import TEMPLATE, bake_all_patterns, start_xvfb  # scripts/ is not a package: found on the path set above
 
 SLUG = "hand_mutants"
 MUTANTS = TEMPLATE / "scripts" / "hand_mutants"
@@ -101,19 +101,6 @@ def apply(mutant: HandMutant, source: str) -> str:
     if count != 1:
         raise ValueError(f"{mutant.id}: `before` is found {count} times in {mutant.file}, not once")
     return source.replace(mutant.before, mutant.after)
-
-
-def bake(workdir: Path) -> Path:
-    """The all-patterns project in `workdir`."""
-    from cookiecutter.main import cookiecutter
-
-    config = workdir / "cookiecutter-config.yaml"
-    config.write_text(f"replay_dir: '{workdir / 'replay'}'\ncookiecutters_dir: '{workdir / 'cookiecutters'}'\n")
-    answers = {"project_slug": SLUG, "include_all_patterns": True, "include_github_actions": False}
-    baked = cookiecutter(
-        str(TEMPLATE), no_input=True, output_dir=str(workdir), config_file=str(config), extra_context=answers
-    )
-    return Path(baked)
 
 
 def first_failure(output: str) -> str:
@@ -236,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.report:
         if not project.exists():
             args.workdir.mkdir(parents=True, exist_ok=True)
-            bake(args.workdir)
+            bake_all_patterns(args.workdir, SLUG)
         stale = [
             f"  {m.id}: `before` is found {(project / SLUG / m.file).read_text(encoding='utf-8').count(m.before)}"
             f" times in {m.file}, not once"

@@ -193,17 +193,22 @@ def mutmut(project: Path, *args: str, env: dict[str, str] | None = None, capture
     return done.stdout if capture else ""
 
 
-def bake(workdir: Path) -> Path:
-    """The all-patterns project in `workdir`, with the mutmut settings added to its pyproject.toml."""
+def bake_all_patterns(workdir: Path, slug: str) -> Path:
+    """A project with every pattern (and no workflow) baked into `workdir` as `slug`, with a config of its own."""
     from cookiecutter.main import cookiecutter
 
     config = workdir / "cookiecutter-config.yaml"
     config.write_text(f"replay_dir: '{workdir / 'replay'}'\ncookiecutters_dir: '{workdir / 'cookiecutters'}'\n")
-    answers = {"project_slug": SLUG, "include_all_patterns": True, "include_github_actions": False}
+    answers = {"project_slug": slug, "include_all_patterns": True, "include_github_actions": False}
     baked = cookiecutter(
         str(TEMPLATE), no_input=True, output_dir=str(workdir), config_file=str(config), extra_context=answers
     )
-    project = Path(baked)
+    return Path(baked)
+
+
+def bake(workdir: Path) -> Path:
+    """The all-patterns project in `workdir`, with the mutmut settings added to its pyproject.toml."""
+    project = bake_all_patterns(workdir, SLUG)
     with (project / "pyproject.toml").open("a", encoding="utf-8") as pyproject:
         pyproject.write(MUTMUT_CONFIG)
     return project

@@ -18,20 +18,23 @@ import sys
 import textwrap
 {% endif %}
 import time
-from collections.abc import Iterator
+from collections.abc import {% if live %}Callable, {% endif %}Iterator
 from pathlib import Path
 
 {% if live and here | length > 1 %}
 import pytest
 {% endif %}
 {% if live %}
-from support import without_slow_callback_notes, worker_pids
+from support import Recorder, without_slow_callback_notes, worker_pids
 
 import {{ cookiecutter.project_slug }}
 {% endif %}
 from {{ cookiecutter.project_slug }}.engine import (
     STREAM_BUFFER,
     RemoteTraceback,
+{% if live %}
+    TaskHandle,
+{% endif %}
     TaskState,
     WorkerDied,
     in_process,
@@ -321,25 +324,27 @@ def test_an_item_that_cannot_be_pickled_ends_the_stream_with_a_clear_error_after
     assert recorder.terminal() == [("cancelled", None)]
 
 
-{{ live | patterns_mark(here) }}def test_cancel_ends_the_worker_process_also_when_it_lands_away_from_the_stream(runner, recorder, wait_for):
-    handle = runner.submit(takes_one_then_waits_elsewhere, **recorder.callbacks())
+def cancel_once_it_streams_and_see_its_worker_end(
+    handle: TaskHandle, recorder: Recorder, wait_for: Callable[..., None]
+) -> None:
+    """Cancel the task once its stream's worker has reported its pid; the worker ends, the task ends cancelled."""
     wait_for(lambda: recorder.values("progress"), "the first item", timeout=30)
     [pid] = recorder.values("progress")
     handle.cancel()
     wait_for(lambda: pid not in worker_pids(), "the worker process to be gone", timeout=20)
     wait_for(lambda: handle.done, "the task to end")
     assert recorder.terminal() == [("cancelled", None)]
+
+
+{{ live | patterns_mark(here) }}def test_cancel_ends_the_worker_process_also_when_it_lands_away_from_the_stream(runner, recorder, wait_for):
+    handle = runner.submit(takes_one_then_waits_elsewhere, **recorder.callbacks())
+    cancel_once_it_streams_and_see_its_worker_end(handle, recorder, wait_for)
 
 
 {{ live | patterns_mark(here) }}def test_cancelling_a_task_that_holds_a_stream_unclosed_ends_its_worker_quietly(runner, recorder, wait_for):
     """The stream is closed once the task has let go of it, after the cancel: asyncio logs nothing (see conftest)."""
     handle = runner.submit(holds_the_stream_and_waits_elsewhere, **recorder.callbacks())
-    wait_for(lambda: recorder.values("progress"), "the first item", timeout=30)
-    [pid] = recorder.values("progress")
-    handle.cancel()
-    wait_for(lambda: pid not in worker_pids(), "the worker process to be gone", timeout=20)
-    wait_for(lambda: handle.done, "the task to end")
-    assert recorder.terminal() == [("cancelled", None)]
+    cancel_once_it_streams_and_see_its_worker_end(handle, recorder, wait_for)
 
 
 {{ live | patterns_mark(here) }}def test_cancelling_a_task_ends_the_worker_of_a_stream_that_outlives_the_task(runner, recorder, wait_for):
